@@ -1,0 +1,89 @@
+"""The one error root of the credential core, with stable machine-readable codes.
+
+Every error raised by `issuer` is an `IssuerError`; `code` is stable and safe to show to
+API clients, `path` (when set) points at the offending field as a JSON-pointer-like tuple.
+Plain-language messages for people live in `MESSAGES` (one table, not scattered strings).
+"""
+
+from __future__ import annotations
+
+
+class IssuerError(Exception):
+    """Root of every error raised by the credential core."""
+
+    code: str = "issuer_error"
+
+    def __init__(self, message: str, *, code: str | None = None, path: tuple[str | int, ...] = ()):
+        super().__init__(message)
+        if code is not None:
+            self.code = code
+        self.path = path
+
+    @property
+    def message(self) -> str:
+        return str(self.args[0]) if self.args else ""
+
+    def as_dict(self) -> dict:
+        out = {"code": self.code, "message": self.message}
+        if self.path:
+            out["path"] = "/" + "/".join(str(p) for p in self.path)
+        return out
+
+
+class FrameworkError(IssuerError):
+    code = "framework_invalid"
+
+
+class UnknownFrameworkError(FrameworkError):
+    code = "framework_unknown"
+
+
+class ContextError(IssuerError):
+    """A JSON-LD context is not on the bundled allowlist, or fails its digest."""
+
+    code = "context_unknown"
+
+
+class JsonLdError(IssuerError):
+    """JSON-LD expansion / RDF conversion failed (incl. safe-mode violations)."""
+
+    code = "jsonld_invalid"
+
+
+class KeyError_(IssuerError):
+    """A key could not be generated, loaded, decoded or is of the wrong kind."""
+
+    code = "key_invalid"
+
+
+class ProofError(IssuerError):
+    code = "proof_invalid"
+
+
+class CredentialBuildError(IssuerError):
+    """Building a credential failed (e.g. it does not validate against the OB schema)."""
+
+    code = "credential_invalid"
+
+
+class BakingError(IssuerError):
+    code = "baking_invalid"
+
+
+class StatusListError(IssuerError):
+    code = "status_list_invalid"
+
+
+# Plain-language messages for people (web pages, CLI). Keyed by code.
+MESSAGES: dict[str, str] = {
+    "issuer_error": "Something went wrong in the credential core.",
+    "framework_invalid": "The competency framework document is not valid.",
+    "framework_unknown": "That competency framework or version is not known here.",
+    "context_unknown": "The credential uses a JSON-LD context this system does not trust.",
+    "jsonld_invalid": "The credential's JSON-LD could not be interpreted exactly.",
+    "key_invalid": "The key is missing, unreadable or of the wrong kind.",
+    "proof_invalid": "The credential's digital signature is not valid.",
+    "credential_invalid": "The credential does not match the Open Badges 3.0 format.",
+    "baking_invalid": "The image does not hold exactly one readable credential.",
+    "status_list_invalid": "The status list is malformed.",
+}
