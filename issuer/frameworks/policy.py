@@ -1,0 +1,108 @@
+"""Level policy: data, not code (DESIGN.md rule 8).
+
+A policy file sits next to each framework version (`<name>.policy.json`) and is checked
+against the bundled `policy.schema.json`. Missing file -> defaults: pass mark 0.8, and a
+level is reached when every one of its statements has passing evidence. No level
+requires another.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from functools import lru_cache
+from importlib import resources
+from typing import TYPE_CHECKING, Any
+
+import jsonschema
+from pydantic import BaseModel, ConfigDict, Field
+
+from issuer.errors import FrameworkError
+
+if TYPE_CHECKING:  # pragma: no cover
+    from issuer.frameworks.models import Framework
+
+DEFAULT_PASS_MARK = 0.8
+
+
+class LevelRule(BaseModel):
+    """Rule for one level; `min_statements=None` means all of the level's statements."""
+
+    model_config = ConfigDict(frozen=True, populate_by_name=True)
+
+    min_statements: int | None = Field(default=None, alias="minStatements", ge=1)
+
+
+class LevelPolicy(BaseModel):
+    """The policy of one framework version (see policy.schema.json for the file format)."""
+
+    model_config = ConfigDict(frozen=True, populate_by_name=True)
+
+    pass_mark: float = Field(default=DEFAULT_PASS_MARK, alias="passMark", ge=0, le=1)
+    human_code_prefix: str | None = Field(default=None, alias="humanCodePrefix")
+    framework_name: str | None = Field(default=None, alias="frameworkName")
+    achievement_name: str | None = Field(default=None, alias="achievementName")
+    levels: dict[str, LevelRule] = Field(default_factory=dict)
+
+    def rule(self, level: str) -> LevelRule:
+        return self.levels.get(level, LevelRule())
+
+    def required_count(self, framework: Framework, level: str) -> int:
+        """How many of `level`'s statements need passing evidence."""
+        rule = self.rule(level)
+        total = len(framework.level(level).statements)
+        return total if rule.min_statements is None else rule.min_statements
+
+
+@lru_cache(maxsize=1)
+def policy_schema() -> dict[str, Any]:
+    """The bundled JSON schema of policy files."""
+    raw = resources.files("issuer.frameworks").joinpath("policy.schema.json").read_bytes()
+    return json.loads(raw)
+
+
+def parse_policy(raw: bytes | None, *, source: str = "policy") -> LevelPolicy:
+    """Parse and schema-check a policy file's bytes; `None` gives the defaults."""
+    if raw is None:
+        return LevelPolicy()
+    try:
+        data = json.loads(raw)
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise FrameworkError(f"{source}: not valid JSON: {exc}", code="policy_invalid") from exc
+    validator = jsonschema.Draft202012Validator(policy_schema())
+    error = jsonschema.exceptions.best_match(validator.iter_errors(data))
+    if error is not None:
+        path = tuple(error.absolute_path)
+        where = "/" + "/".join(str(p) for p in path)
+        raise FrameworkError(f"{source}: {where}: {error.message}", code="policy_invalid", path=path)
+    return LevelPolicy.model_validate(data)
+
+
+def check_policy_fits(framework: Framework) -> None:
+    """A `minStatements` larger than the level's statement count is an error."""
+    for key, rule in framework.policy.levels.items():
+        total = len(framework.level(key).statements)
+        if rule.min_statements is not None and rule.min_statements > total:
+            raise FrameworkError(
+                f"policy for {framework.code} {framework.version}: levels.{key}.minStatements "
+                f"is {rule.min_statements} but the level has {total} statements",
+                code="policy_invalid",
+                path=("levels", key, "minStatements"),
+            )
+
+
+def levels_reached(framework: Framework, policy: LevelPolicy, passed_statement_codes: Iterable[str]) -> list[str]:
+    """Level keys (lowest first) whose rule is met by the passed statement codes.
+
+    Every code must belong to `framework` (FrameworkError `statement_unknown` otherwise).
+    Levels are independent: reaching Proficient does not require Emerging.
+    """
+    passed = set(passed_statement_codes)
+    for code in sorted(passed):
+        framework.statement(code)
+    reached = []
+    for level in framework.levels:
+        have = sum(1 for code in level.codes if code in passed)
+        if have >= policy.required_count(framework, level.key):
+            reached.append(level.key)
+    return reached

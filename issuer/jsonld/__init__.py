@@ -1,0 +1,49 @@
+"""Our JSON-LD 1.1 processor for credentials: expansion and RDF conversion in safe mode,
+RDFC-1.0 canonicalization and canonical N-Quads.
+
+Public API:
+- `canonical_nquads(document)`: RDFC-1.0 canonical N-Quads text of a JSON-LD document.
+- `to_rdf(document)`: its RDF dataset as `Quad`s (terms in N-Quads form).
+- `expand(document)`: its expanded form (JSON-LD 1.1 API §9.2.2).
+
+Contexts resolve only through the bundled loader (`issuer.contexts`): an unknown URL
+raises `ContextError`. Anything that would be dropped or become a relative IRI raises
+`JsonLdError` with a specific code (see `issuer.jsonld.safe`). Relative IRIs are never
+resolved against a document location (there is none: base is null).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from issuer.errors import JsonLdError
+from issuer.jsonld import safe
+from issuer.jsonld.expand import expand_document
+from issuer.jsonld.rdfc import canonicalize
+from issuer.jsonld.to_rdf import Quad, dataset_from_expanded
+
+__all__ = ["Quad", "canonical_nquads", "expand", "to_rdf"]
+
+
+def expand(document: Any) -> list[dict]:
+    """The expanded form of `document` (safe mode, bundled contexts only)."""
+    _check_document(document)
+    try:
+        return expand_document(document)
+    except RecursionError as exc:
+        raise JsonLdError("document is nested too deeply", code=safe.SYNTAX) from exc
+
+
+def to_rdf(document: Any) -> list[Quad]:
+    """The RDF dataset of `document` (JSON-LD 1.1 API §8.1 Deserialize JSON-LD to RDF)."""
+    return [Quad(*q) for q in dataset_from_expanded(expand(document))]
+
+
+def canonical_nquads(document: Any) -> str:
+    """RDFC-1.0 canonical N-Quads of `document`: expand, to RDF, canonicalize, serialize."""
+    return canonicalize(dataset_from_expanded(expand(document)))
+
+
+def _check_document(document: Any) -> None:
+    if not isinstance(document, (dict, list)):
+        raise JsonLdError("a JSON-LD document is a JSON object or array", code=safe.SYNTAX)

@@ -1,0 +1,21 @@
+"""The `badgeline` command line. Thin: parses options, composes, calls use cases, prints."""
+
+from __future__ import annotations
+
+import click
+
+from pipeline.cli.credentials import issue_command, verify_command
+from pipeline.cli.frameworks import frameworks_group
+from pipeline.cli.keys import keys_group
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="badgeline")
+def main() -> None:
+    """badgeline: assessments in, signed Open Badges 3.0 credentials out."""
+
+
+main.add_command(keys_group)
+main.add_command(frameworks_group)
+main.add_command(issue_command)
+main.add_command(verify_command)

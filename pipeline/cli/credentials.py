@@ -1,0 +1,91 @@
+"""`badgeline issue` (offline, no services) and `badgeline verify FILE`."""
+
+from __future__ import annotations
+
+import json
+import secrets
+from datetime import datetime, timezone
+from pathlib import Path
+
+import click
+
+from issuer.credentials import IssuerProfile, Recipient
+from issuer.dids import resolve_did_key
+from issuer.errors import IssuerError
+from issuer.frameworks.urls import FrameworkUrls
+from issuer.keys import Ed25519Key, did_key_signer
+from issuer.problems import Outcome
+from issuer.verify import VerificationReport, verify_credential
+from pipeline.cli.frameworks import DEFAULT_PUBLIC_URL, get_framework
+from pipeline.cli.keys import load_key, passphrase_option
+from pipeline.issuance import IssuingIdentity, issue_level_credential
+
+MARKS = {Outcome.PASS: "PASS", Outcome.FAIL: "FAIL", Outcome.CANNOT_CHECK: "WARN"}
+
+
+@click.command("issue")
+@click.option("--framework", "code", required=True, help="Occupation code, e.g. 29-2052.00.")
+@click.option("--version", "version", required=True, help="Framework version, e.g. v.26.05.")
+@click.option("--level", required=True, help="emerging, developing, proficient or advanced.")
+@click.option("--learner-email", help="Learner's email (stored only as a salted hash).")
+@click.option("--learner-did", help="Learner's DID (holder), when they have a wallet.")
+@click.option("--learner-name", help="Learner's display name.")
+@click.option("--key", "key_path", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="Issuer key file (default: a new did:key issuer, for trying things out).")
+@click.option("--issuer-name", default="badgeline issuer", show_default=True)
+@click.option("--public-url", default=DEFAULT_PUBLIC_URL, show_default=True, envvar="BADGELINE_PUBLIC_URL")
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), help="Write here instead of stdout.")
+@passphrase_option
+def issue_command(code, version, level, learner_email, learner_did, learner_name, key_path,
+                  issuer_name, public_url, out, passphrase_env) -> None:
+    """Build, sign and self-verify one level credential, offline."""
+    if not learner_email and not learner_did:
+        raise click.UsageError("give --learner-email or --learner-did")
+    framework = get_framework(code, version)
+    key = load_key(key_path, passphrase_env) if key_path else Ed25519Key.generate()
+    identity = IssuingIdentity(
+        profile=IssuerProfile(id=key.did_key, name=issuer_name, url=public_url),
+        signer=did_key_signer(key),
+        resolve_key=resolve_did_key,
+    )
+    recipient = Recipient(name=learner_name, did=learner_did, email=learner_email,
+                          salt=secrets.token_hex(8) if learner_email else None)
+    try:
+        credential = issue_level_credential(
+            framework=framework, level=level, urls=FrameworkUrls(public_url), identity=identity,
+            recipient=recipient, now=datetime.now(timezone.utc),
+        )
+    except IssuerError as exc:
+        raise click.ClickException(f"{exc.message} [{exc.code}]") from exc
+    text = json.dumps(credential, indent=2, ensure_ascii=False) + "\n"
+    if out:
+        out.write_text(text, encoding="utf-8")
+        click.echo(f"wrote {out} ({credential['id']})", err=True)
+    else:
+        click.echo(text, nl=False)
+
+
+def print_report(report: VerificationReport) -> None:
+    verdict = "VERIFIED" if report.verified else "NOT VERIFIED"
+    warnings = any(c.outcome is Outcome.CANNOT_CHECK for c in report.checks)
+    if report.verified and warnings:
+        verdict = "VERIFIED (some checks could not be made)"
+    click.echo(verdict)
+    for check in report.checks:
+        click.echo(f"  {MARKS[check.outcome]:4} {check.name:10} {check.summary}")
+        for problem in check.problems:
+            where = f" at {problem.path}" if problem.path else ""
+            click.echo(f"         {problem.code}{where}: {problem.detail}")
+
+
+@click.command("verify")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
+def verify_command(path: Path, as_json: bool) -> None:
+    """Verify a credential file; exit status 0 only when it is verified."""
+    report = verify_credential(path.read_bytes(), resolve_key=resolve_did_key, now=datetime.now(timezone.utc))
+    if as_json:
+        click.echo(json.dumps(report.as_dict(), indent=2))
+    else:
+        print_report(report)
+    raise SystemExit(0 if report.verified else 1)

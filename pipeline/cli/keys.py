@@ -1,0 +1,74 @@
+"""`badgeline keys generate|show`: Ed25519 issuer keys on disk (PKCS#8, mode 0600)."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import click
+
+from issuer.errors import IssuerError
+from issuer.keys import Ed25519Key
+
+
+def passphrase_option(fn):
+    return click.option(
+        "--passphrase-env",
+        metavar="VAR",
+        help="Name of an environment variable holding the key's passphrase (never pass it on the command line).",
+    )(fn)
+
+
+def read_passphrase(var: str | None) -> bytes | None:
+    if not var:
+        return None
+    value = os.environ.get(var)  # the CLI is a composition root: it may read the environment
+    if value is None:
+        raise click.UsageError(f"environment variable {var} is not set")
+    return value.encode()
+
+
+def load_key(path: Path, passphrase_var: str | None) -> Ed25519Key:
+    try:
+        return Ed25519Key.load(path, read_passphrase(passphrase_var))
+    except IssuerError as exc:
+        raise click.ClickException(f"{exc.message} [{exc.code}]") from exc
+
+
+@click.group("keys")
+def keys_group() -> None:
+    """Generate and inspect issuer signing keys."""
+
+
+@keys_group.command("generate")
+@click.option("--out", "out", required=True, type=click.Path(dir_okay=False, path_type=Path), help="Key file to write.")
+@click.option("--force", is_flag=True, help="Overwrite an existing key file.")
+@passphrase_option
+def generate(out: Path, force: bool, passphrase_env: str | None) -> None:
+    """Generate an Ed25519 key and write it to OUT (mode 0600)."""
+    if out.exists() and not force:
+        raise click.ClickException(f"{out} exists; use --force to replace it")
+    key = Ed25519Key.generate()
+    key.save(out, read_passphrase(passphrase_env))
+    click.echo(f"wrote {out}")
+    click.echo(f"did:key  {key.did_key}")
+
+
+@keys_group.command("show")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@passphrase_option
+def show(path: Path, as_json: bool, passphrase_env: str | None) -> None:
+    """Print the public side of a key: its did:key and Multikey public key."""
+    key = load_key(path, passphrase_env)
+    info = {
+        "did": key.did_key,
+        "verificationMethod": key.did_key_verification_method,
+        "publicKeyMultibase": key.public_multibase,
+    }
+    if as_json:
+        click.echo(json.dumps(info, indent=2))
+    else:
+        for name, value in info.items():
+            click.echo(f"{name:20} {value}")

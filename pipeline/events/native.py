@@ -1,0 +1,224 @@
+"""Validate a native event document and turn it into an `AssessmentEvent`.
+
+Every adapter ends here: xAPI, Caliper and CSV input is first mapped to the native shape,
+with a `remap` function that turns native JSON pointers back into pointers into what the
+provider sent. All problems found are reported together (`EventRejected.errors`).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
+from typing import Any
+
+from pydantic import ValidationError
+
+from issuer.errors import IssuerError
+from issuer.frameworks import Framework, FrameworkRegistry
+from pipeline import errors as codes
+from pipeline.errors import EventRejected, FieldError, pointer
+from pipeline.events.normalized import AssessmentEvent, LearnerRef, SourceFormat, StatementResult, normalize_email
+from pipeline.events.schema import RFC3339, NativeEvent
+
+FUTURE_TOLERANCE = timedelta(minutes=5)
+
+Remap = Callable[[str], str]
+
+
+def _identity(path: str) -> str:
+    return path
+
+
+@dataclass(frozen=True)
+class EventContext:
+    """What validation needs from outside: the frameworks, the public base URL, the time."""
+
+    frameworks: FrameworkRegistry
+    public_url: str
+    now: datetime
+    future_tolerance: timedelta = field(default=FUTURE_TOLERANCE)
+
+
+def parse_rfc3339(value: str) -> datetime:
+    """An RFC 3339 date-time with `Z` or a numeric offset, as UTC; ValueError otherwise."""
+    if not re.match(RFC3339, value):
+        raise ValueError("not an RFC 3339 date-time with a UTC offset (e.g. 2026-11-20T15:04:05Z)")
+    text = value.upper().replace("Z", "+00:00")
+    fraction = re.search(r"\.(\d+)", text)
+    if fraction and len(fraction[1]) > 6:
+        text = text.replace(fraction[0], "." + fraction[1][:6])
+    parsed = datetime.fromisoformat(text)
+    return parsed.astimezone(timezone.utc)
+
+
+def check_occurred_at(value: str, ctx: EventContext, path: str) -> tuple[datetime | None, list[FieldError]]:
+    """`invalid_date` if malformed or without offset; `future_date` if beyond now + tolerance."""
+    try:
+        when = parse_rfc3339(value)
+    except ValueError as error:
+        return None, [FieldError(codes.INVALID_DATE, str(error), path)]
+    if when > ctx.now + ctx.future_tolerance:
+        return when, [FieldError(codes.FUTURE_DATE, f"{value} is in the future", path)]
+    return when, []
+
+
+def _nulls(value: Any, *parts: str | int) -> list[FieldError]:
+    if value is None:
+        return [FieldError(codes.SCHEMA_VIOLATION, "null is not allowed; omit the field instead", pointer(*parts))]
+    if isinstance(value, Mapping):
+        return [e for k, v in value.items() for e in _nulls(v, *parts, k)]
+    if isinstance(value, list):
+        return [e for i, v in enumerate(value) for e in _nulls(v, *parts, i)]
+    return []
+
+
+_SCORE_RANGE = {"greater_than_equal", "less_than_equal"}
+_UNION_TAGS = {"none", "bool", "float", "int", "str"}
+_PATTERN_MESSAGES = {
+    "email": "not an email address",
+    "did": "not a DID (did:<method>:<id>)",
+    "url": "not an http(s) URL",
+    "event_id": "must be non-empty and contain no whitespace",
+}
+
+
+def _field_loc(loc: tuple[Any, ...]) -> tuple[str | int, ...]:
+    # Optional fields validate as unions; drop the branch tags ("list[ResultIn]", "bool", "none").
+    return tuple(p for p in loc if not (isinstance(p, str) and ("[" in p or p in _UNION_TAGS)))
+
+
+def _pydantic_error(item: Any) -> FieldError | None:
+    kind, loc = item["type"], _field_loc(tuple(item["loc"]))
+    if kind == "none_required":
+        return None
+    name = loc[-1] if loc else ""
+    code, message = codes.SCHEMA_VIOLATION, item["msg"]
+    if name == "score" and kind in _SCORE_RANGE:
+        code = codes.SCORE_OUT_OF_RANGE
+    elif name == "occurred_at" and kind == "string_pattern_mismatch":
+        code, message = codes.INVALID_DATE, "not an RFC 3339 date-time with a UTC offset (e.g. 2026-11-20T15:04:05Z)"
+    elif kind == "string_pattern_mismatch" and name in _PATTERN_MESSAGES:
+        message = _PATTERN_MESSAGES[str(name)]
+    elif kind == "extra_forbidden":
+        message = f"unexpected field {name!r}"
+    return FieldError(code, message, pointer(*loc))
+
+
+def _pydantic_errors(error: ValidationError) -> list[FieldError]:
+    found = (_pydantic_error(item) for item in error.errors(include_url=False))
+    return [e for e in found if e is not None]
+
+
+def _shape_errors(event: NativeEvent) -> list[FieldError]:
+    given = event.model_fields_set
+    if "results" in given:
+        extra = sorted(given & {"level", "score", "passed"})
+        return [FieldError(codes.SCHEMA_VIOLATION, "give `results` or a whole `level`, not both", pointer(k)) for k in extra]
+    if "level" not in given:
+        return [FieldError(codes.SCHEMA_VIOLATION, "give `results` or a whole `level` with its `score`", "/results")]
+    if not given & {"score", "passed"}:
+        return [FieldError(codes.SCHEMA_VIOLATION, "a whole-level result needs `score` or `passed`", "/score")]
+    return []
+
+
+def _learner(event: NativeEvent) -> tuple[LearnerRef, list[FieldError]]:
+    data = event.learner
+    if data.email is None and data.did is None:
+        return LearnerRef(None, data.name, None), [
+            FieldError(codes.MISSING_LEARNER_IDENTITY, "the learner needs an `email` or a `did`", "/learner")
+        ]
+    email = normalize_email(data.email) if data.email is not None else None
+    return LearnerRef(email=email, name=data.name, did=data.did), []
+
+
+def _framework(event: NativeEvent, frameworks: FrameworkRegistry) -> tuple[Framework | None, list[FieldError]]:
+    try:
+        return frameworks.get(event.framework.id, event.framework.version), []
+    except IssuerError as error:
+        known = frameworks.versions(event.framework.id)
+        path = "/framework/version" if known else "/framework/id"
+        return None, [FieldError(codes.UNKNOWN_FRAMEWORK_VERSION, error.message, path)]
+
+
+def _verdict(score: float | None, passed: bool | None, pass_mark: float) -> bool:
+    if passed is not None:
+        return passed
+    return score is not None and score >= pass_mark
+
+
+def _statement_results(event: NativeEvent, framework: Framework) -> tuple[list[StatementResult], list[FieldError]]:
+    results: list[StatementResult] = []
+    found: list[FieldError] = []
+    seen: set[str] = set()
+    pass_mark = framework.policy.pass_mark
+    for i, item in enumerate(event.results or []):
+        if item.score is None and item.passed is None:
+            found.append(FieldError(codes.SCHEMA_VIOLATION, "a result needs `score` or `passed`", pointer("results", i)))
+            continue
+        try:
+            statement = framework.statement(item.statement)
+        except IssuerError as error:
+            found.append(FieldError(codes.UNKNOWN_STATEMENT, error.message, pointer("results", i, "statement")))
+            continue
+        if statement.code in seen:
+            found.append(FieldError(codes.SCHEMA_VIOLATION, f"statement {statement.code} appears twice", pointer("results", i, "statement")))
+            continue
+        seen.add(statement.code)
+        results.append(StatementResult(statement.code, statement.level, item.score, _verdict(item.score, item.passed, pass_mark)))
+    return results, found
+
+
+def _level_results(event: NativeEvent, framework: Framework) -> tuple[list[StatementResult], list[FieldError]]:
+    try:
+        level = framework.level(event.level or "")
+    except IssuerError as error:
+        return [], [FieldError(codes.UNKNOWN_LEVEL, error.message, "/level")]
+    passed = _verdict(event.score, event.passed, framework.policy.pass_mark)
+    return [StatementResult(s.code, level.key, event.score, passed) for s in level.statements], []
+
+
+def validate_native(
+    document: Any, ctx: EventContext, *, source_format: SourceFormat = "native", remap: Remap = _identity
+) -> AssessmentEvent:
+    """The native event in `document` as an `AssessmentEvent`; `EventRejected` lists every problem."""
+
+    def reject(found: list[FieldError]) -> EventRejected:
+        return EventRejected([FieldError(e.code, e.message, remap(e.path), e.row) for e in found])
+
+    if not isinstance(document, Mapping):
+        raise reject([FieldError(codes.SCHEMA_VIOLATION, "the event must be a JSON object", "")])
+    found = _nulls(document)
+    if found:
+        raise reject(found)
+    try:
+        event = NativeEvent.model_validate(document)
+    except ValidationError as error:
+        raise reject(_pydantic_errors(error)) from error
+    shape_errors = _shape_errors(event)
+    found = list(shape_errors)
+    occurred_at, date_errors = check_occurred_at(event.occurred_at, ctx, "/occurred_at")
+    learner, learner_errors = _learner(event)
+    framework, framework_errors = _framework(event, ctx.frameworks)
+    found += date_errors + learner_errors + framework_errors
+    results: list[StatementResult] = []
+    if framework is not None and not shape_errors:
+        build = _statement_results if event.results is not None else _level_results
+        results, result_errors = build(event, framework)
+        found += result_errors
+    if found or occurred_at is None:
+        raise reject(found)
+    return AssessmentEvent(
+        provider_event_id=event.event_id,
+        occurred_at=occurred_at,
+        learner=learner,
+        framework_code=event.framework.id,
+        framework_version=event.framework.version,
+        assessment_id=event.assessment.id,
+        assessment_name=event.assessment.name,
+        assessment_url=event.assessment.url,
+        results=tuple(results),
+        source_format=source_format,
+        level=event.level if event.results is None else None,
+    )

@@ -1,0 +1,121 @@
+"""Events as stored: accept once per (provider, provider event id), then move through states.
+
+    received -> processing -> processed | rejected        (processing -> received on retry)
+
+`processed` and `rejected` are final. The unique constraint on (provider_id,
+provider_event_id) decides races between two posts of the same event.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import or_, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from pipeline.errors import EventConflict, InvalidStateTransition
+from pipeline.store.models import Event
+
+FINAL_STATES = frozenset({"processed", "rejected"})
+
+
+@dataclass(frozen=True)
+class Recorded:
+    """The stored event and whether this call created it (False: an identical replay)."""
+
+    event: Event
+    created: bool
+
+
+def payload_digest(raw_payload: bytes) -> str:
+    return hashlib.sha256(raw_payload).hexdigest()
+
+
+def _existing(session: Session, provider_id: str, provider_event_id: str) -> Event | None:
+    query = select(Event).where(Event.provider_id == provider_id, Event.provider_event_id == provider_event_id)
+    return session.scalars(query).one_or_none()
+
+
+def _same_or_conflict(existing: Event, digest: str) -> Recorded:
+    if existing.payload_sha256 != digest:
+        raise EventConflict(f"event id {existing.provider_event_id!r} was already used with a different body",
+                            path="/event_id")
+    return Recorded(existing, created=False)
+
+
+def record_event(
+    session: Session, *, provider_id: str, provider_event_id: str, raw_payload: bytes, source_format: str,
+    parsed: dict[str, Any] | None, now: datetime, state: str = "received",
+    outcome_code: str | None = None, outcome_message: str | None = None,
+) -> Recorded:
+    """Insert the event, or return the identical one already stored; `EventConflict` if the
+    id was used with a different body. Runs in a savepoint, so the caller's transaction survives."""
+    digest = payload_digest(raw_payload)
+    existing = _existing(session, provider_id, provider_event_id)
+    if existing is not None:
+        return _same_or_conflict(existing, digest)
+    row = Event(
+        provider_id=provider_id, provider_event_id=provider_event_id, raw_payload=raw_payload,
+        payload_sha256=digest, format=source_format, parsed=parsed, state=state,
+        outcome_code=outcome_code, outcome_message=outcome_message, attempts=0,
+        received_at=now, updated_at=now, finished_at=now if state in FINAL_STATES else None,
+    )
+    try:
+        with session.begin_nested():
+            session.add(row)
+    except IntegrityError:
+        existing = _existing(session, provider_id, provider_event_id)
+        if existing is None:
+            raise
+        return _same_or_conflict(existing, digest)
+    return Recorded(row, created=True)
+
+
+def claim_event(session: Session, event_id: str, *, now: datetime) -> Event | None:
+    """Move a `received` (or re-delivered `processing`) event to `processing` and count the
+    attempt; None when the event is already final (a duplicate delivery: do nothing)."""
+    event = session.get(Event, event_id, with_for_update=True)
+    if event is None:
+        raise InvalidStateTransition(f"no event {event_id}", code="event_unknown")
+    if event.state in FINAL_STATES:
+        return None
+    event.state = "processing"
+    event.attempts += 1
+    event.updated_at = now
+    return event
+
+
+def finish_event(
+    session: Session, event: Event, *, state: str, now: datetime,
+    outcome_code: str | None = None, outcome_message: str | None = None,
+) -> Event:
+    """Record the one outcome of an event: `processed` or `rejected` with a code."""
+    if state not in FINAL_STATES:
+        raise InvalidStateTransition(f"{state!r} is not a final state")
+    if event.state in FINAL_STATES:
+        raise InvalidStateTransition(f"event {event.id} is already {event.state}")
+    event.state, event.outcome_code, event.outcome_message = state, outcome_code, outcome_message
+    event.updated_at = event.finished_at = now
+    return event
+
+
+def mark_task_sent(session: Session, event_ids: list[str], *, now: datetime) -> None:
+    session.execute(update(Event).where(Event.id.in_(event_ids)).values(task_sent_at=now))
+
+
+def events_to_resend(session: Session, *, now: datetime, min_age: timedelta, limit: int = 500) -> list[str]:
+    """Ids of events still `received` whose task was never sent, or sent longer than
+    `min_age` ago (lost between commit and send, or with the broker)."""
+    cutoff = now - min_age
+    query = (
+        select(Event.id)
+        .where(Event.state == "received", Event.received_at <= cutoff,
+               or_(Event.task_sent_at.is_(None), Event.task_sent_at <= cutoff))
+        .order_by(Event.received_at)
+        .limit(limit)
+    )
+    return list(session.scalars(query))

@@ -1,0 +1,83 @@
+"""Evidence (append-only statement results) and awards (levels reached, once each).
+
+A pass is never undone: the passed statements of a learner are every statement with at
+least one passing evidence row, whatever later rows say.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from pipeline.events.normalized import AssessmentEvent
+from pipeline.store.models import Award, Evidence
+
+
+def record_evidence(
+    session: Session, *, event: AssessmentEvent, event_id: str, learner_id: int, provider_id: str, now: datetime
+) -> int:
+    """Append one evidence row per statement result of `event`; rows already recorded for
+    this event (a retried task) are skipped. Returns how many rows were added."""
+    done = set(session.scalars(select(Evidence.statement_code).where(Evidence.event_id == event_id)))
+    added = 0
+    for result in event.results:
+        if result.statement in done:
+            continue
+        session.add(Evidence(
+            learner_id=learner_id, framework_code=event.framework_code, framework_version=event.framework_version,
+            statement_code=result.statement, passed=result.passed, score=result.score, event_id=event_id,
+            provider_id=provider_id, assessment_id=event.assessment_id, assessment_name=event.assessment_name,
+            assessment_url=event.assessment_url, assessed_at=event.occurred_at, recorded_at=now,
+        ))
+        added += 1
+    session.flush()
+    return added
+
+
+def passed_statement_codes(session: Session, *, learner_id: int, framework_code: str, framework_version: str) -> set[str]:
+    """Every statement the learner has passed at least once in this framework version."""
+    query = select(Evidence.statement_code).distinct().where(
+        Evidence.learner_id == learner_id, Evidence.framework_code == framework_code,
+        Evidence.framework_version == framework_version, Evidence.passed.is_(True),
+    )
+    return set(session.scalars(query))
+
+
+def passing_evidence(
+    session: Session, *, learner_id: int, framework_code: str, framework_version: str, statements: Iterable[str]
+) -> list[Evidence]:
+    """The passing rows for `statements`, oldest first (for credential evidence and sources)."""
+    query = select(Evidence).where(
+        Evidence.learner_id == learner_id, Evidence.framework_code == framework_code,
+        Evidence.framework_version == framework_version, Evidence.passed.is_(True),
+        Evidence.statement_code.in_(list(statements)),
+    ).order_by(Evidence.assessed_at, Evidence.id)
+    return list(session.scalars(query))
+
+
+def awarded_levels(session: Session, *, learner_id: int, framework_code: str, framework_version: str) -> set[str]:
+    query = select(Award.level).where(
+        Award.learner_id == learner_id, Award.framework_code == framework_code,
+        Award.framework_version == framework_version,
+    )
+    return set(session.scalars(query))
+
+
+def create_award(
+    session: Session, *, learner_id: int, framework_code: str, framework_version: str, level: str,
+    event_id: str | None, now: datetime,
+) -> Award | None:
+    """Insert the award for (learner, framework version, level); None when it already exists
+    (another event or worker got there first). Runs in a savepoint."""
+    award = Award(learner_id=learner_id, framework_code=framework_code, framework_version=framework_version,
+                  level=level, event_id=event_id, awarded_at=now)
+    try:
+        with session.begin_nested():
+            session.add(award)
+    except IntegrityError:
+        return None
+    return award

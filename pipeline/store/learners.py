@@ -1,0 +1,86 @@
+"""Learners, matched across providers by DID, else by normalized email.
+
+Matching rules (documented for the README):
+1. An event with a DID matches the learner holding that DID.
+2. Otherwise an email matches the learner holding that normalized email; if that learner
+   has no DID yet and the event brings one, it is recorded. If that learner already has a
+   *different* DID, the event's DID wins: a new learner is created with the DID and no
+   email (emails are unique), so two DIDs are never merged on an email.
+3. A DID-matched learner without an email gets the event's email when no one else holds it.
+Concurrent creation of the same learner is settled by the unique constraints (retry once).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from pipeline.errors import StoreError
+from pipeline.events.normalized import LearnerRef, normalize_email
+from pipeline.store.models import Learner
+
+
+def email_hash(email: str) -> str:
+    """Hex SHA-256 of the normalized email (a lookup key, not a published identifier)."""
+    return hashlib.sha256(normalize_email(email).encode("utf-8")).hexdigest()
+
+
+def find_learner(session: Session, *, did: str | None = None, email: str | None = None) -> Learner | None:
+    """The learner with this DID, else with this (normalized) email."""
+    if did:
+        found = session.scalars(select(Learner).where(Learner.did == did)).one_or_none()
+        if found is not None:
+            return found
+    if email:
+        return session.scalars(select(Learner).where(Learner.email == normalize_email(email))).one_or_none()
+    return None
+
+
+def _email_free(session: Session, email: str) -> bool:
+    return session.scalars(select(Learner.id).where(Learner.email == email)).first() is None
+
+
+def _update(session: Session, learner: Learner, ref: LearnerRef, email: str | None) -> Learner:
+    if ref.did and learner.did is None:
+        learner.did = ref.did
+    if email and learner.email is None and _email_free(session, email):
+        learner.email, learner.email_hash = email, email_hash(email)
+    if ref.name and not learner.display_name:
+        learner.display_name = ref.name
+    return learner
+
+
+def _match(session: Session, ref: LearnerRef, email: str | None) -> Learner | None:
+    by_did = find_learner(session, did=ref.did) if ref.did else None
+    if by_did is not None:
+        return by_did
+    by_email = find_learner(session, email=email) if email else None
+    if by_email is not None and (ref.did is None or by_email.did is None):
+        return by_email
+    return None
+
+
+def match_learner(session: Session, ref: LearnerRef, *, now: datetime) -> Learner:
+    """The learner `ref` names, created if new (see the module rules)."""
+    if not ref.did and not ref.email:
+        raise StoreError("a learner needs a DID or an email", code="missing_learner_identity")
+    email = normalize_email(ref.email) if ref.email else None
+    for _attempt in range(2):
+        found = _match(session, ref, email)
+        if found is not None:
+            with session.begin_nested():
+                return _update(session, found, ref, email)
+        keep_email = email if email and (ref.did is None or _email_free(session, email)) else None
+        learner = Learner(did=ref.did, email=keep_email, email_hash=email_hash(keep_email) if keep_email else None,
+                          display_name=ref.name, created_at=now)
+        try:
+            with session.begin_nested():
+                session.add(learner)
+            return learner
+        except IntegrityError:
+            continue  # someone created them meanwhile: match again
+    raise StoreError("could not match or create the learner", code="learner_conflict")

@@ -1,0 +1,94 @@
+"""Status-list index allocation: random, unused, in the caller's transaction, never reused.
+
+`allocate_status_index` draws a random index and inserts its `status_slots` row in a
+savepoint; the UNIQUE(status_list_id, index) constraint rejects a taken index, and the
+draw is retried. After `RANDOM_TRIES` collisions (a nearly full list) it picks at random
+among the indexes still free. The list's `allocated` counter is raised in the same
+transaction (on PostgreSQL this row lock also serializes allocations on one list).
+Slots are never deleted (a mapper guard refuses it), so an index is never handed out twice.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Callable
+from datetime import datetime
+
+from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from pipeline.errors import StatusListFull, StoreError
+from pipeline.store.models import STATUS_PURPOSES, StatusList, StatusSlot
+
+DEFAULT_LIST_SIZE = 131_072  # bits: the 16 KiB minimum of Bitstring Status List 1.0 (§2.1) for herd privacy
+RANDOM_TRIES = 16
+
+Chooser = Callable[[int], int]
+
+
+def ensure_status_list(
+    session: Session, *, list_id: str, purpose: str, now: datetime, size: int = DEFAULT_LIST_SIZE
+) -> StatusList:
+    """The status list `list_id`, created when missing."""
+    if purpose not in STATUS_PURPOSES:
+        raise StoreError(f"unknown status purpose {purpose!r}", code="status_purpose_unknown")
+    found = session.get(StatusList, list_id)
+    if found is not None:
+        return found
+    row = StatusList(id=list_id, purpose=purpose, size=size, allocated=0, created_at=now)
+    try:
+        with session.begin_nested():
+            session.add(row)
+    except IntegrityError:
+        found = session.get(StatusList, list_id)
+        if found is None:
+            raise
+        return found
+    return row
+
+
+def _reserve(session: Session, list_id: str) -> int:
+    result = session.execute(
+        update(StatusList).where(StatusList.id == list_id, StatusList.allocated < StatusList.size)
+        .values(allocated=StatusList.allocated + 1).returning(StatusList.size)
+    ).first()
+    if result is None:
+        if session.get(StatusList, list_id) is None:
+            raise StoreError(f"no status list {list_id}", code="status_list_unknown")
+        raise StatusListFull(f"status list {list_id} has no free index")
+    return int(result[0])
+
+
+def _try_insert(session: Session, list_id: str, index: int, credential_id: str | None, now: datetime) -> StatusSlot | None:
+    slot = StatusSlot(status_list_id=list_id, index=index, credential_id=credential_id, allocated_at=now)
+    try:
+        with session.begin_nested():
+            session.add(slot)
+    except IntegrityError:
+        return None  # the savepoint rollback also expunged `slot`
+    return slot
+
+
+def _free_indexes(session: Session, list_id: str, size: int) -> list[int]:
+    taken = set(session.scalars(select(StatusSlot.index).where(StatusSlot.status_list_id == list_id)))
+    return [i for i in range(size) if i not in taken]
+
+
+def allocate_status_index(
+    session: Session, *, list_id: str, now: datetime, credential_id: str | None = None,
+    choose: Chooser = secrets.randbelow,
+) -> StatusSlot:
+    """Allocate a random unused index of `list_id` (see the module docstring)."""
+    size = _reserve(session, list_id)
+    for _ in range(RANDOM_TRIES):
+        slot = _try_insert(session, list_id, choose(size), credential_id, now)
+        if slot is not None:
+            return slot
+    while True:
+        free = _free_indexes(session, list_id, size)
+        if not free:
+            raise StatusListFull(f"status list {list_id} has no free index")
+        slot = _try_insert(session, list_id, free[choose(len(free))], credential_id, now)
+        if slot is not None:
+            return slot
