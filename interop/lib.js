@@ -58,11 +58,11 @@ export function documentLoaderWith(documents = {}) {
 }
 
 async function loadClosed(url, extra) {
-  if(extra.has(url)) {
-    return {contextUrl: null, documentUrl: url, document: extra.get(url)};
-  }
   if(CONTEXTS.has(url)) {
     return {contextUrl: null, documentUrl: url, document: CONTEXTS.get(url)};
+  }
+  if(extra.has(url)) {
+    return {contextUrl: null, documentUrl: url, document: extra.get(url)};
   }
   if(typeof url === 'string' && url.startsWith('did:key:')) {
     const document = await DID_KEY.get({url});

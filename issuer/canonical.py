@@ -4,8 +4,9 @@
 contexts only through the bundled loader (issuer.contexts) and runs in safe mode: a term
 or type that no context defines is an error, never silently dropped.
 
-NOTE: this first version delegates to pyld; issuer.jsonld replaces it with a faster,
-safe-mode implementation checked against pyld (same signature).
+Both run in this process with no network: `rdfc_nquads` is `issuer.jsonld.canonical_nquads`
+(our JSON-LD 1.1 expansion + RDFC-1.0, checked byte for byte against pyld and the W3C and
+OB test vectors in tests/jsonld/).
 """
 
 from __future__ import annotations
@@ -13,26 +14,18 @@ from __future__ import annotations
 from typing import Any
 
 import rfc8785
-from pyld import jsonld
 
-from issuer.contexts import document_loader
-from issuer.errors import ContextError, JsonLdError
+from issuer.errors import JsonLdError
+from issuer.jsonld import canonical_nquads
 
 
 def rdfc_nquads(document: dict[str, Any]) -> str:
-    """RDFC-1.0 canonical N-Quads of a JSON-LD document (bundled contexts only)."""
-    try:
-        return jsonld.normalize(
-            document,
-            {"algorithm": "URDNA2015", "format": "application/n-quads", "documentLoader": document_loader},
-        )
-    except jsonld.JsonLdError as exc:
-        cause = exc
-        while cause is not None:
-            if isinstance(cause, ContextError):
-                raise cause from exc
-            cause = getattr(cause, "cause", None) or cause.__cause__
-        raise JsonLdError(f"JSON-LD processing failed: {exc.type if hasattr(exc, 'type') else exc}") from exc
+    """RDFC-1.0 canonical N-Quads of a JSON-LD document (bundled contexts only).
+
+    Raises ContextError for a context outside the bundle, JsonLdError (specific code) for
+    anything safe mode rejects.
+    """
+    return canonical_nquads(document)
 
 
 def jcs(value: Any) -> bytes:

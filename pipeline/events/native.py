@@ -97,8 +97,6 @@ def _pydantic_error(item: Any) -> FieldError | None:
     code, message = codes.SCHEMA_VIOLATION, item["msg"]
     if name == "score" and kind in _SCORE_RANGE:
         code = codes.SCORE_OUT_OF_RANGE
-    elif name == "occurred_at" and kind == "string_pattern_mismatch":
-        code, message = codes.INVALID_DATE, "not an RFC 3339 date-time with a UTC offset (e.g. 2026-11-20T15:04:05Z)"
     elif kind == "string_pattern_mismatch" and name in _PATTERN_MESSAGES:
         message = _PATTERN_MESSAGES[str(name)]
     elif kind == "extra_forbidden":

@@ -78,7 +78,10 @@ class NativeEvent(_Strict):
 
     event_id: str = Field(min_length=1, max_length=255, pattern=EVENT_ID, description="Provider's id; the idempotency key.")
     type: Literal["assessment.completed"]
-    occurred_at: str = Field(pattern=RFC3339, description="RFC 3339 date-time with Z or an offset.")
+    occurred_at: str = Field(
+        description="RFC 3339 date-time with Z or an offset.",
+        json_schema_extra={"pattern": RFC3339, "format": "date-time"},  # checked as `invalid_date`
+    )
     learner: LearnerIn
     framework: FrameworkIn
     assessment: AssessmentIn
@@ -91,6 +94,5 @@ class NativeEvent(_Strict):
 def native_event_json_schema() -> dict[str, Any]:
     """The JSON Schema (2020-12) of the native event, as published at /api/v1/schema/event.json."""
     schema = NativeEvent.model_json_schema()
-    schema["properties"]["occurred_at"]["format"] = "date-time"
     schema["$defs"]["LearnerIn"]["anyOf"] = [{"required": ["email"]}, {"required": ["did"]}]
     return {"$schema": JSON_SCHEMA_DIALECT, **schema}
