@@ -39,9 +39,14 @@ def to_rdf(document: Any) -> list[Quad]:
     return [Quad(*q) for q in dataset_from_expanded(expand(document))]
 
 
-def canonical_nquads(document: Any) -> str:
-    """RDFC-1.0 canonical N-Quads of `document`: expand, to RDF, canonicalize, serialize."""
-    return canonicalize(dataset_from_expanded(expand(document)))
+def canonical_nquads(document: Any, *, work_factor: int = 1) -> str:
+    """RDFC-1.0 canonical N-Quads of `document`: expand, to RDF, canonicalize, serialize.
+
+    `work_factor` bounds Hash N-Degree Quads calls to (blank nodes with shared hashes) **
+    work_factor; 1 is the reference implementation's default, so what it rejects as
+    possible dataset poisoning, we reject too (`jsonld_dataset_poisoning`).
+    """
+    return canonicalize(dataset_from_expanded(expand(document)), work_factor=work_factor)
 
 
 def _check_document(document: Any) -> None:

@@ -48,7 +48,7 @@ class ActiveContext:
     """The active context: term definitions, @vocab, @base, default language, ..."""
 
     __slots__ = ("terms", "vocab", "base", "original_base", "language", "direction", "previous",
-                 "iri_cache", "derived")
+                 "iri_cache", "derived", "key_cache", "type_cache")
 
     def __init__(self, base: str | None = None) -> None:
         self.terms: dict[str, TermDefinition] = {}
@@ -60,6 +60,8 @@ class ActiveContext:
         self.previous: ActiveContext | None = None
         self.iri_cache: dict[str, str | None] = {}
         self.derived: dict[Any, ActiveContext] = {}
+        self.key_cache: dict[str, tuple[str, TermDefinition | None]] = {}
+        self.type_cache: dict[str, str] = {}
 
     def clone(self) -> ActiveContext:
         """A fresh, unfrozen copy to build a derived context in (§4.1.2 step 1)."""
@@ -81,6 +83,21 @@ class ActiveContext:
             if len(self.iri_cache) < 4096:
                 self.iri_cache[value] = result
             return result
+
+
+def key_info(active: ActiveContext, key: str) -> tuple[str, TermDefinition | None]:
+    """(expanded IRI or keyword, term definition) of a map key; memoised when valid.
+
+    Raises `jsonld_undefined_term` for a key that expands to nothing or to a relative IRI.
+    """
+    expanded = active.vocab_iri(key)
+    if expanded is None or (expanded not in KEYWORDS and not is_absolute(expanded)):
+        from issuer.jsonld import safe
+        safe.fail(safe.UNDEFINED_TERM, f"property {key!r} is not defined by any context")
+    info = (expanded, active.terms.get(key))
+    if len(active.key_cache) < 4096:
+        active.key_cache[key] = info
+    return info
 
 
 def expand_iri(active: ActiveContext, value: str, *, vocab: bool = False, relative: bool = False,

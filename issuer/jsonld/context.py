@@ -14,6 +14,7 @@ from typing import Any
 import orjson
 
 from issuer.contexts import load_context
+from issuer.errors import JsonLdError
 from issuer.jsonld import safe
 from issuer.jsonld.active import ActiveContext, expand_iri
 from issuer.jsonld.iri import is_absolute, is_bcp47, resolve
@@ -35,7 +36,7 @@ def context_key(local: Any) -> Any:
     try:
         return ("json", orjson.dumps(local, option=orjson.OPT_SORT_KEYS))
     except TypeError as exc:
-        raise safe.JsonLdError("context is not JSON", code=safe.SYNTAX) from exc
+        raise JsonLdError("context is not JSON", code=safe.SYNTAX) from exc
 
 
 def apply_context(active: ActiveContext, local: Any, base_url: str | None, *,
@@ -93,12 +94,6 @@ def process_context(active: ActiveContext, local: Any, base_url: str | None, *,
         if not isinstance(context, dict):
             safe.syntax("invalid local context", context)
         _process_local(result, context, base_url, remote, override_protected)
-    return _frozen(result)
-
-
-def _frozen(result: ActiveContext) -> ActiveContext:
-    result.iri_cache = {}
-    result.derived = {}
     return result
 
 

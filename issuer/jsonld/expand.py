@@ -13,7 +13,7 @@ from issuer.errors import JsonLdError
 from issuer.jsonld import safe
 from issuer.jsonld.active import UNSET, ActiveContext, TermDefinition, expand_iri
 from issuer.jsonld.context import EMPTY, apply_context
-from issuer.jsonld.iri import KEYWORDS, is_absolute, is_bcp47
+from issuer.jsonld.iri import is_absolute, is_bcp47
 
 _SCALARS = (str, int, float, bool)
 
@@ -142,10 +142,11 @@ def _expand_map(active: ActiveContext, prop: str | None, td: TermDefinition | No
 
 def _keeps_context(active: ActiveContext, element: dict) -> bool:
     """§5.1.2 step 7: value objects and bare node references keep a non-propagated context."""
+    vocab_iri = active.vocab_iri
     for key in element:
-        if active.vocab_iri(key) == "@value":
+        if vocab_iri(key) == "@value":
             return True
-    return len(element) == 1 and active.vocab_iri(next(iter(element))) == "@id"
+    return len(element) == 1 and vocab_iri(next(iter(element))) == "@id"
 
 
 def _expand_nested(active: ActiveContext, type_scoped: ActiveContext, prop: str | None, element: dict,
@@ -221,4 +222,4 @@ def check_language(value: Any) -> str:
     return value.lower()
 
 
-__all__ = ["expand_document", "expand_element", "expand_value", "check_language", "KEYWORDS"]
+__all__ = ["expand_document", "expand_element", "expand_value", "check_language"]

@@ -14,6 +14,7 @@ from typing import Any
 
 import rfc8785
 
+from issuer.errors import JsonLdError
 from issuer.jsonld import safe
 
 XSD = "http://www.w3.org/2001/XMLSchema#"
@@ -53,7 +54,7 @@ def number_literal(value: int | float, datatype: str | None) -> tuple[str, str]:
         try:
             return double_lexical(float(value)), datatype or XSD_DOUBLE
         except OverflowError as exc:
-            raise safe.JsonLdError(f"number {value} is out of range", code=safe.SYNTAX) from exc
+            raise JsonLdError(f"number {value} is out of range", code=safe.SYNTAX) from exc
     if value.is_integer() and abs(value) < 1e21 and datatype != XSD_DOUBLE:
         return str(int(value)), datatype or XSD_INTEGER
     return double_lexical(value), datatype or XSD_DOUBLE
@@ -64,4 +65,4 @@ def json_literal(value: Any) -> str:
     try:
         return rfc8785.dumps(value).decode("utf-8")
     except (rfc8785.CanonicalizationError, TypeError, ValueError) as exc:
-        raise safe.JsonLdError(f"@json value cannot be canonicalized: {exc}", code=safe.SYNTAX) from exc
+        raise JsonLdError(f"@json value cannot be canonicalized: {exc}", code=safe.SYNTAX) from exc

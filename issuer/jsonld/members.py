@@ -6,32 +6,37 @@ from typing import Any
 
 from issuer.errors import JsonLdError
 from issuer.jsonld import safe
-from issuer.jsonld.active import UNSET, ActiveContext, expand_iri
-from issuer.jsonld.context import apply_context
+from issuer.jsonld.active import UNSET, ActiveContext, expand_iri, key_info
 from issuer.jsonld.expand import (_id_value, _with_path, check_language, expand_element,
                                   expand_value)
-from issuer.jsonld.iri import KEYWORDS, is_absolute
+from issuer.jsonld.iri import is_absolute
 
 
 def expand_members(active: ActiveContext, type_scoped: ActiveContext, prop: str | None, element: dict,
                    result: dict, nests: list[str], base_url: str | None, input_type: str | None) -> None:
     """Add the expansion of each member of `element` to `result` (keywords and properties)."""
-    terms = active.terms
+    key_cache = active.key_cache
     for key, value in element.items():
         if key == "@context":
             continue
         try:
-            expanded = active.vocab_iri(key)
-            if expanded is None or (expanded not in KEYWORDS and not is_absolute(expanded)):
-                safe.fail(safe.UNDEFINED_TERM, f"property {key!r} is not defined by any context")
-            if expanded in KEYWORDS:
-                if _keyword(active, type_scoped, prop, key, expanded, value, result, nests,
-                            base_url, input_type):
-                    continue
+            info = key_cache.get(key)
+            expanded, td = key_info(active, key) if info is None else info
+            if expanded[0] == "@":
+                _keyword(active, type_scoped, prop, key, expanded, value, result, nests, base_url,
+                         input_type)
                 continue
-            if expanded.startswith("_:"):
+            if expanded[0] == "_" and expanded.startswith("_:"):
                 safe.fail(safe.BLANK_PREDICATE, f"property {key!r} expands to a blank node")
-            _property(active, terms.get(key), key, expanded, value, result, base_url)
+            if value.__class__ is str and td is not None and td.context is UNSET and not td.container \
+                    and not td.reverse and td.type != "@json":
+                bucket = result.get(expanded)
+                if bucket is None:
+                    result[expanded] = [expand_value(active, td, value)]
+                else:
+                    bucket.append(expand_value(active, td, value))
+                continue
+            _property(active, td, key, expanded, value, result, base_url)
         except JsonLdError as exc:
             raise _with_path(exc, key) from None
 
@@ -156,19 +161,30 @@ def _keyword(active: ActiveContext, type_scoped: ActiveContext, prop: str | None
 def _types(type_scoped: ActiveContext, value: Any, existing: Any) -> Any:
     """@type values: IRIs expanded with the type-scoped context, never relative."""
     items = value if isinstance(value, list) else [value]
+    cache = type_scoped.type_cache
     out = []
     for item in items:
-        if not isinstance(item, str):
-            safe.syntax("invalid type value", item)
-        iri = expand_iri(type_scoped, item, vocab=True, relative=True)
+        iri = cache.get(item) if item.__class__ is str else None
         if iri is None:
-            safe.fail(safe.DROPPED, f"type {item!r} has the form of a keyword")
-        if iri != "@json" and not is_absolute(iri):
-            safe.fail(safe.RELATIVE_TYPE, f"type {item!r} is not defined and would be a relative IRI")
+            iri = _type_iri(type_scoped, item)
         out.append(iri)
     if existing is not None:
         out = (existing if isinstance(existing, list) else [existing]) + out
     return out if isinstance(value, list) or existing is not None else out[0]
+
+
+def _type_iri(type_scoped: ActiveContext, item: Any) -> str:
+    """One @type value expanded (vocab- and document-relative), absolute or an error."""
+    if not isinstance(item, str):
+        safe.syntax("invalid type value", item)
+    iri = expand_iri(type_scoped, item, vocab=True, relative=True)
+    if iri is None:
+        safe.fail(safe.DROPPED, f"type {item!r} has the form of a keyword")
+    if iri != "@json" and not is_absolute(iri):
+        safe.fail(safe.RELATIVE_TYPE, f"type {item!r} is not defined and would be a relative IRI")
+    if len(type_scoped.type_cache) < 4096:
+        type_scoped.type_cache[item] = iri
+    return iri
 
 
 def _reverse(active: ActiveContext, value: Any, result: dict, base_url: str | None) -> None:

@@ -6,7 +6,7 @@ from typing import Any
 
 from issuer.errors import JsonLdError
 from issuer.jsonld import safe
-from issuer.jsonld.active import UNSET, ActiveContext, TermDefinition, expand_iri
+from issuer.jsonld.active import ActiveContext, TermDefinition, expand_iri
 from issuer.jsonld.iri import KEYWORDS, ends_with_gen_delim, is_absolute, is_bcp47, is_keyword_form
 
 _TERM_KEYS = frozenset({"@id", "@reverse", "@container", "@context", "@direction", "@index",

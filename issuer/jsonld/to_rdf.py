@@ -8,11 +8,10 @@ so the canonicalization and serialization steps never re-escape anything.
 
 from __future__ import annotations
 
-from typing import Any, NamedTuple
+from typing import NamedTuple
 
 from issuer.jsonld import safe
-from issuer.jsonld.literals import (RDF, RDF_JSON, XSD_BOOLEAN, XSD_DOUBLE, XSD_STRING,
-                                    double_lexical, json_literal, number_literal)
+from issuer.jsonld.literals import RDF, RDF_JSON, XSD_BOOLEAN, XSD_STRING, json_literal, number_literal
 from issuer.jsonld.nquads import escape_iri, escape_literal
 
 RDF_TYPE = f"<{RDF}type>"
@@ -122,8 +121,6 @@ def literal(item: dict) -> str:
         return f'"{escape_literal(value)}"@{item["@language"]}'
     else:
         lexical = value
-        if datatype == XSD_DOUBLE:
-            pass
     if datatype is None or datatype == XSD_STRING:
         return f'"{escape_literal(lexical)}"'
     return f'"{escape_literal(lexical)}"^^<{escape_iri(datatype)}>'
@@ -137,4 +134,4 @@ def dataset_from_expanded(expanded: list[dict]) -> list[tuple[str, str, str, str
     return list(emitter.quads)
 
 
-__all__ = ["Quad", "dataset_from_expanded", "literal", "double_lexical"]
+__all__ = ["Quad", "dataset_from_expanded", "literal"]

@@ -69,14 +69,16 @@ class Draft:
 
     def target(self, activity_id: Any, source_path: str, public_url: str) -> ActivityRef | None:
         """Map the assessed activity to framework + statement/level fields of the draft."""
-        if not isinstance(activity_id, str):
-            self.fail(codes.SCHEMA_VIOLATION, "an activity id (IRI string) is required", source_path, omits="/framework")
-            self.omitted.update({"/results", "/level", "/score", "/passed"})
-            return None
-        ref = parse_activity_id(activity_id, public_url)
+        ref = parse_activity_id(activity_id, public_url) if isinstance(activity_id, str) else None
         if ref is None:
-            self.fail(codes.UNKNOWN_STATEMENT, unknown_activity_message(activity_id, public_url), source_path, omits="/framework")
-            self.omitted.update({"/results", "/level", "/score", "/passed"})
+            if isinstance(activity_id, str):
+                self.fail(codes.UNKNOWN_STATEMENT, unknown_activity_message(activity_id, public_url), source_path)
+            else:
+                self.fail(codes.SCHEMA_VIOLATION, "an activity id (IRI string) is required", source_path)
+            # A placeholder framework lets the other fields still be checked; its own
+            # errors, and the missing results, are already covered by the error above.
+            self.doc["framework"] = {"id": "-", "version": "-"}
+            self.omitted.update({"/framework", "/results", "/level", "/score", "/passed"})
             return None
         self.put("/framework/id", ref.framework_code, source_path)
         self.put("/framework/version", ref.framework_version, source_path)
@@ -86,7 +88,7 @@ class Draft:
     def result(self, ref: ActivityRef, score: float | None, passed: bool | None, score_path: str, passed_path: str, result_path: str) -> None:
         """One result for the statement (or whole level) `ref` names."""
         if ref.level is not None:
-            self.put("/level", ref.level, result_path)
+            self.put("/level", ref.level, self.paths["/framework"])
             self.put("/score", score, score_path)
             self.put("/passed", passed, passed_path)
             return

@@ -13,14 +13,14 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
 from issuer.errors import IssuerError
 from issuer.frameworks import Framework, FrameworkRegistry
 from pipeline import errors as codes
 from pipeline.errors import EventRejected, FieldError, pointer
 from pipeline.events.normalized import AssessmentEvent, LearnerRef, SourceFormat, StatementResult, normalize_email
-from pipeline.events.schema import RFC3339, NativeEvent
+from pipeline.events.schema import RFC3339, AssessmentIn, FrameworkIn, LearnerIn, NativeEvent, ResultIn
 
 FUTURE_TOLERANCE = timedelta(minutes=5)
 
@@ -75,7 +75,6 @@ def _nulls(value: Any, *parts: str | int) -> list[FieldError]:
 
 
 _SCORE_RANGE = {"greater_than_equal", "less_than_equal"}
-_UNION_TAGS = {"none", "bool", "float", "int", "str"}
 _PATTERN_MESSAGES = {
     "email": "not an email address",
     "did": "not a DID (did:<method>:<id>)",
@@ -84,13 +83,22 @@ _PATTERN_MESSAGES = {
 }
 
 
+def _field_names(*models: type[BaseModel]) -> frozenset[str]:
+    return frozenset(name for model in models for name in model.model_fields)
+
+
+_FIELD_NAMES = _field_names(NativeEvent, LearnerIn, FrameworkIn, AssessmentIn, ResultIn)
+
+
 def _field_loc(loc: tuple[Any, ...]) -> tuple[str | int, ...]:
-    # Optional fields validate as unions; drop the branch tags ("list[ResultIn]", "bool", "none").
-    return tuple(p for p in loc if not (isinstance(p, str) and ("[" in p or p in _UNION_TAGS)))
+    # Optional fields validate as unions, whose branch tags ("constrained-float", "none")
+    # appear in the location; keep only list indexes and real field names.
+    return tuple(p for p in loc if isinstance(p, int) or p in _FIELD_NAMES)
 
 
 def _pydantic_error(item: Any) -> FieldError | None:
-    kind, loc = item["type"], _field_loc(tuple(item["loc"]))
+    kind, raw = item["type"], tuple(item["loc"])
+    loc = _field_loc(raw[:-1]) + raw[-1:] if kind == "extra_forbidden" else _field_loc(raw)
     if kind == "none_required":
         return None
     name = loc[-1] if loc else ""

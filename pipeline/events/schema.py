@@ -8,7 +8,7 @@ and so is `null` anywhere (omit an optional field instead), so schema and valida
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 from pydantic.json_schema import SkipJsonSchema
@@ -18,6 +18,8 @@ EMAIL = r"^\s*[^@\s]+@[^@\s]+\s*$"
 DID = r"^did:[a-z0-9]+:[A-Za-z0-9._:%-]+$"
 HTTP_URL = r"^https?://\S+$"
 EVENT_ID = r"^\S+$"
+
+Score = Annotated[float, Field(ge=0, le=1, description="0..1")]
 
 JSON_SCHEMA_DIALECT = "https://json-schema.org/draft/2020-12/schema"
 
@@ -29,9 +31,9 @@ class _Strict(BaseModel):
 class LearnerIn(_Strict):
     """The learner: `email` and/or `did` identify them (at least one is required)."""
 
-    email: str | SkipJsonSchema[None] = Field(default=None, max_length=320, pattern=EMAIL, description="Matched case-insensitively.")
-    name: str | SkipJsonSchema[None] = Field(default=None, min_length=1, max_length=200, description="Display name.")
-    did: str | SkipJsonSchema[None] = Field(default=None, max_length=500, pattern=DID, description="Preferred for matching.")
+    email: Annotated[str, Field(max_length=320, pattern=EMAIL, description="Matched case-insensitively.")] | SkipJsonSchema[None] = None
+    name: Annotated[str, Field(min_length=1, max_length=200, description="Display name.")] | SkipJsonSchema[None] = None
+    did: Annotated[str, Field(max_length=500, pattern=DID, description="Preferred for matching.")] | SkipJsonSchema[None] = None
 
 
 class FrameworkIn(_Strict):
@@ -46,7 +48,7 @@ class AssessmentIn(_Strict):
 
     id: str = Field(min_length=1, max_length=500)
     name: str = Field(min_length=1, max_length=500)
-    url: str | SkipJsonSchema[None] = Field(default=None, max_length=1000, pattern=HTTP_URL)
+    url: Annotated[str, Field(max_length=1000, pattern=HTTP_URL)] | SkipJsonSchema[None] = None
 
 
 class ResultIn(_Strict):
@@ -55,7 +57,7 @@ class ResultIn(_Strict):
     model_config = ConfigDict(json_schema_extra={"anyOf": [{"required": ["score"]}, {"required": ["passed"]}]})
 
     statement: str = Field(min_length=1, max_length=16, description="Stable statement code, e.g. P03.")
-    score: float | SkipJsonSchema[None] = Field(default=None, ge=0, le=1)
+    score: Score | SkipJsonSchema[None] = None
     passed: bool | SkipJsonSchema[None] = None
 
 
@@ -85,9 +87,9 @@ class NativeEvent(_Strict):
     learner: LearnerIn
     framework: FrameworkIn
     assessment: AssessmentIn
-    results: list[ResultIn] | SkipJsonSchema[None] = Field(default=None, min_length=1, max_length=100)
-    level: str | SkipJsonSchema[None] = Field(default=None, min_length=1, max_length=32, description="emerging|developing|proficient|advanced")
-    score: float | SkipJsonSchema[None] = Field(default=None, ge=0, le=1)
+    results: Annotated[list[ResultIn], Field(min_length=1, max_length=100)] | SkipJsonSchema[None] = None
+    level: Annotated[str, Field(min_length=1, max_length=32, description="emerging|developing|proficient|advanced")] | SkipJsonSchema[None] = None
+    score: Score | SkipJsonSchema[None] = None
     passed: bool | SkipJsonSchema[None] = None
 
 

@@ -49,6 +49,7 @@ def test_large_integers_are_doubles_after_json_parsing() -> None:
 def test_double_rounding_is_half_up_like_toexponential() -> None:
     assert double_lexical(1234567890123456.5) == "1.234567890123457E15"
     assert double_lexical(-2.5e-7) == "-2.5E-7"
+    assert double_lexical(5.960464477539063e-08) == "5.960464477539063E-8"  # reference; pyld: ...062E-8
 
 
 def test_typed_values_and_coercions() -> None:

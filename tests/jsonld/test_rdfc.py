@@ -63,3 +63,17 @@ def test_to_rdf_returns_quads() -> None:
     (quad,) = to_rdf({"@context": {"@vocab": EX}, "@id": "urn:s", "p": "v"})
     assert quad == ("<urn:s>", f"<{EX}p>", '"v"', "")
     assert quad.graph == ""
+
+
+@pytest.mark.parametrize(("count", "rejected"), [(3, False), (4, True), (6, True)])
+def test_work_limit_is_the_references(count: int, rejected: bool) -> None:
+    # recorded with jsonld.js 9 / rdf-canonize 5 (maxWorkFactor 1): a list of 3 equal strings
+    # canonicalizes, 4 or more raise "Maximum deep iterations exceeded"
+    doc = {"@context": {"@vocab": EX, "steps": {"@container": "@list"}}, "@id": "urn:x", "steps": [""] * count}
+    if rejected:
+        with pytest.raises(JsonLdError) as err:
+            canonical_nquads(doc)
+        assert err.value.code == "jsonld_dataset_poisoning"
+        assert canonical_nquads(doc, work_factor=3) == pyld_nquads(doc)
+    else:
+        assert canonical_nquads(doc) == pyld_nquads(doc)

@@ -1,0 +1,268 @@
+"""The guarded HTTP fetcher every network read of the verifier goes through (DESIGN rule 7).
+
+Rules (issue 4): https only, unless the host is on the allowlist; never a private,
+loopback, link-local or otherwise non-global address unless the host is on the
+allowlist. The check is made on the addresses the name resolves to, and the connection
+is pinned to the checked address (TLS still verifies the certificate for the host name),
+so a DNS answer that changes between check and connect cannot redirect us (DNS
+rebinding). A 5 s deadline covers the whole exchange, bodies over 1 MiB are refused,
+redirects are re-checked hop by hop, and successful answers are cached with a TTL.
+"""
+
+from __future__ import annotations
+
+import http.client
+import ipaddress
+import json
+import socket
+import ssl
+import threading
+import time
+from collections import OrderedDict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+from urllib.parse import urljoin, urlsplit
+
+from verifier.errors import FetchError
+
+MiB = 1024 * 1024
+JSON_ACCEPT = "application/did+ld+json, application/ld+json, application/json;q=0.9, */*;q=0.1"
+CREDENTIAL_ACCEPT = "application/vc+ld+json, application/vc, application/ld+json, application/json;q=0.9, */*;q=0.1"
+MAX_REDIRECTS = 3
+
+IpAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
+
+
+class Fetcher(Protocol):
+    """What the verifier needs from the network: bytes for a URL, or a coded FetchError."""
+
+    def fetch(self, url: str, *, accept: str = JSON_ACCEPT) -> bytes: ...
+
+
+def fetch_json(fetcher: Fetcher, url: str, *, accept: str = JSON_ACCEPT) -> Any:
+    """The JSON document at `url` (FetchError `fetch_not_json` when it is not JSON)."""
+    body = fetcher.fetch(url, accept=accept)
+    try:
+        return json.loads(body)
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise FetchError(f"{url} did not return JSON", code="fetch_not_json") from exc
+
+
+@dataclass(frozen=True)
+class HostAllowlist:
+    """`host` or `host:port` entries (`[::1]:8443` for IPv6); a bare host allows every port."""
+
+    entries: frozenset[tuple[str, int | None]] = frozenset()
+
+    @classmethod
+    def parse(cls, values: Iterable[str]) -> HostAllowlist:
+        entries = set()
+        for raw in values:
+            value = raw.strip().lower()
+            if not value:
+                continue
+            parts = urlsplit("//" + value)
+            try:
+                port = parts.port
+            except ValueError as exc:
+                raise FetchError(f"allowlist entry {raw!r} has an invalid port", code="allowlist_invalid") from exc
+            if not parts.hostname or parts.path or parts.username:
+                raise FetchError(f"allowlist entry {raw!r} is not host[:port]", code="allowlist_invalid")
+            entries.add((parts.hostname, port))
+        return cls(frozenset(entries))
+
+    def allows(self, host: str, port: int) -> bool:
+        host = host.lower()
+        return (host, port) in self.entries or (host, None) in self.entries
+
+
+@dataclass(frozen=True)
+class GuardPolicy:
+    """Limits of the guarded fetcher (defaults from issue 4)."""
+
+    allowlist: HostAllowlist = field(default_factory=HostAllowlist)
+    timeout_s: float = 5.0
+    max_bytes: int = 1 * MiB
+    cache_ttl_s: float = 300.0
+    cache_entries: int = 512
+    ca_file: str | None = None
+
+
+def address_is_public(address: IpAddress) -> bool:
+    """A globally routable unicast address (not private, loopback, link-local, reserved...)."""
+    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
+        address = address.ipv4_mapped
+    return address.is_global and not address.is_multicast
+
+
+Resolve = Callable[[str, int], list[str]]
+
+
+def system_resolve(host: str, port: int) -> list[str]:
+    """The addresses `host` resolves to (TCP), in resolver order."""
+    infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    return list(dict.fromkeys(str(info[4][0]) for info in infos))
+
+
+class _PinnedHTTPConnection(http.client.HTTPConnection):
+    """HTTP to a pre-checked address; `Host` stays the URL's host."""
+
+    def __init__(self, host: str, port: int, *, address: str, timeout: float) -> None:
+        super().__init__(host, port, timeout=timeout)
+        self._address = address
+
+    def connect(self) -> None:
+        self.sock = socket.create_connection((self._address, self.port), self.timeout)
+
+
+class _PinnedHTTPSConnection(http.client.HTTPSConnection):
+    """HTTPS to a pre-checked address; SNI and certificate checks use the URL's host."""
+
+    def __init__(self, host: str, port: int, *, address: str, timeout: float, context: ssl.SSLContext) -> None:
+        super().__init__(host, port, timeout=timeout, context=context)
+        self._address, self._tls = address, context
+
+    def connect(self) -> None:
+        sock = socket.create_connection((self._address, self.port), self.timeout)
+        self.sock = self._tls.wrap_socket(sock, server_hostname=self.host)
+
+
+class GuardedFetcher:
+    """The one way the verifier reads the network (thread-safe; shared by all requests)."""
+
+    def __init__(self, policy: GuardPolicy | None = None, *, resolve: Resolve = system_resolve,
+                 monotonic: Callable[[], float] = time.monotonic) -> None:
+        self.policy = policy or GuardPolicy()
+        self._resolve, self._monotonic = resolve, monotonic
+        self._cache: OrderedDict[tuple[str, str], tuple[float, bytes]] = OrderedDict()
+        self._lock = threading.Lock()
+        self._tls = ssl.create_default_context(cafile=self.policy.ca_file)
+
+    def fetch(self, url: str, *, accept: str = JSON_ACCEPT) -> bytes:
+        """The body at `url` (2xx only), from the cache while fresh; FetchError with a code otherwise."""
+        cached = self._cached((url, accept))
+        if cached is not None:
+            return cached
+        deadline = self._monotonic() + self.policy.timeout_s
+        current = url
+        for _ in range(MAX_REDIRECTS + 1):
+            status, location, body = self._exchange(current, accept, deadline)
+            if status in (301, 302, 303, 307, 308) and location:
+                current = urljoin(current, location)
+                continue
+            if not 200 <= status < 300:
+                raise FetchError(f"{current} answered HTTP {status}", code="fetch_http_status")
+            self._store((url, accept), body)
+            return body
+        raise FetchError(f"{url} redirected more than {MAX_REDIRECTS} times", code="fetch_redirect")
+
+    def clear(self) -> None:
+        with self._lock:
+            self._cache.clear()
+
+    # --- the checks --------------------------------------------------------------------
+    def check_url(self, url: str) -> tuple[str, str, int, str]:
+        """(scheme, host, port, path+query) of a URL we may fetch, else FetchError."""
+        parts = urlsplit(url) if isinstance(url, str) else None
+        try:
+            port = parts.port if parts else None
+        except ValueError:
+            parts = None
+        if parts is None or parts.scheme not in ("https", "http") or not parts.hostname or parts.username:
+            raise FetchError(f"{url!r} is not an absolute http(s) URL", code="fetch_url_invalid")
+        port = port or (443 if parts.scheme == "https" else 80)
+        allowed = self.policy.allowlist.allows(parts.hostname, port)
+        if parts.scheme != "https" and not allowed:
+            raise FetchError(f"{url} is not https (plain http only for allow-listed hosts)",
+                             code="fetch_scheme_forbidden")
+        target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+        return parts.scheme, parts.hostname, port, target
+
+    def pick_address(self, host: str, port: int) -> str:
+        """The first resolved address we may connect to (every address allowed for allow-listed hosts)."""
+        try:
+            addresses = self._resolve(host, port)
+        except (OSError, UnicodeError) as exc:
+            raise FetchError(f"{host} does not resolve: {exc}", code="fetch_dns") from exc
+        allowed = self.policy.allowlist.allows(host, port)
+        for text in addresses:
+            try:
+                address = ipaddress.ip_address(text.split("%")[0])
+            except ValueError:
+                continue
+            if allowed or address_is_public(address):
+                return str(address)
+        raise FetchError(f"{host} resolves only to private, loopback or reserved addresses",
+                         code="fetch_forbidden")
+
+    # --- the exchange ------------------------------------------------------------------
+    def _exchange(self, url: str, accept: str, deadline: float) -> tuple[int, str | None, bytes]:
+        scheme, host, port, target = self.check_url(url)
+        address = self.pick_address(host, port)
+        timeout = self._remaining(deadline, url)
+        if scheme == "https":
+            conn: http.client.HTTPConnection = _PinnedHTTPSConnection(
+                host, port, address=address, timeout=timeout, context=self._tls)
+        else:
+            conn = _PinnedHTTPConnection(host, port, address=address, timeout=timeout)
+        try:
+            conn.request("GET", target, headers={"Accept": accept, "User-Agent": "badgeline-verifier"})
+            response = conn.getresponse()
+            location = response.getheader("Location")
+            if 300 <= response.status < 400:
+                return response.status, location, b""
+            return response.status, None, self._read_body(conn, response, deadline, url)
+        except (socket.timeout, TimeoutError) as exc:
+            raise FetchError(f"{url} did not answer within {self.policy.timeout_s:g} s", code="fetch_timeout") from exc
+        except ssl.SSLError as exc:
+            raise FetchError(f"TLS with {host} failed: {exc.reason or exc}", code="fetch_tls") from exc
+        except (OSError, http.client.HTTPException) as exc:
+            raise FetchError(f"fetching {url} failed: {type(exc).__name__}: {exc}", code="fetch_failed") from exc
+        finally:
+            conn.close()
+
+    def _read_body(self, conn: http.client.HTTPConnection, response: http.client.HTTPResponse,
+                   deadline: float, url: str) -> bytes:
+        limit = self.policy.max_bytes
+        declared = response.getheader("Content-Length")
+        if declared and declared.isdigit() and int(declared) > limit:
+            raise FetchError(f"{url} is larger than {limit} bytes", code="fetch_too_large")
+        chunks, size = [], 0
+        while True:
+            if conn.sock is not None:
+                conn.sock.settimeout(self._remaining(deadline, url))
+            chunk = response.read1(65536) if hasattr(response, "read1") else response.read(65536)
+            if not chunk:
+                return b"".join(chunks)
+            size += len(chunk)
+            if size > limit:
+                raise FetchError(f"{url} is larger than {limit} bytes", code="fetch_too_large")
+            chunks.append(chunk)
+
+    def _remaining(self, deadline: float, url: str) -> float:
+        remaining = deadline - self._monotonic()
+        if remaining <= 0:
+            raise FetchError(f"{url} did not answer within {self.policy.timeout_s:g} s", code="fetch_timeout")
+        return remaining
+
+    # --- the cache ---------------------------------------------------------------------
+    def _cached(self, key: tuple[str, str]) -> bytes | None:
+        with self._lock:
+            entry = self._cache.get(key)
+            if entry is None:
+                return None
+            if self._monotonic() - entry[0] >= self.policy.cache_ttl_s:
+                del self._cache[key]
+                return None
+            self._cache.move_to_end(key)
+            return entry[1]
+
+    def _store(self, key: tuple[str, str], body: bytes) -> None:
+        if self.policy.cache_ttl_s <= 0:
+            return
+        with self._lock:
+            self._cache[key] = (self._monotonic(), body)
+            self._cache.move_to_end(key)
+            while len(self._cache) > self.policy.cache_entries:
+                self._cache.popitem(last=False)
