@@ -59,6 +59,7 @@ def check_framework(credential: dict[str, Any], registry: FrameworkRegistry) -> 
         return CheckResult(NAME, Outcome.FAIL, detail,
                            [Problem(P.MALFORMED_VALUE_ERROR, "framework_digest_mismatch", "Framework digest mismatch",
                                     detail, f"/relatedResource/{index}/digestSRI")], details)
-    summary = f"Assessed against the {framework.label}, version {version} (digest matches)."
+    named = framework.label if version in framework.label else f"{framework.label}, version {version}"
+    summary = f"Assessed against the {named} (digest matches)."
     summary += f" A newer version exists: {', '.join(newer)}." if newer else " This is the latest version."
     return CheckResult(NAME, Outcome.PASS, summary, details=details)

@@ -50,7 +50,7 @@ def test_placeholder_value_itself_and_embedded_blank_nodes() -> None:
     for config in (
         {**BASE, "created": "1111-11-11T11:11:11Z"},
         {**BASE, "created": "2020-01-01T00:00:00Z", "domain": "1111-11-11T11:11:11Z"},
-        {**BASE, "created": "2020-01-01T00:00:00Z", "verificationMethod": {"type": "Multikey"}},
+        {**BASE, "created": "2020-01-01T00:00:00Z", "verificationMethod": {"type": "JsonSchema"}},
         {**BASE, "created": ["2020-01-01T00:00:00Z", "2021-01-01T00:00:00Z"]},
     ):
         assert suite.canonical_proof_configuration(config) == rdfc_nquads(config)

@@ -14,7 +14,7 @@ from issuer.cryptosuites.common import PROBLEM_TYPES, parse_xsd_datetime
 from issuer.dids import PublishedKey, StaticKeyResolver, did_web_document, resolve_did_key
 from issuer.keys import Ed25519Key, Signer, did_key_signer
 from issuer.multibase import base58btc_encode
-from tests.crypto.conftest import W3C, load_json
+from tests.crypto.conftest import OB, W3C, load_json
 
 SIGNED = W3C / "eddsa-rdfc-2022" / "signedDataInt.json"
 DID = "did:web:issuer.example"
@@ -145,12 +145,16 @@ def test_unknown_context_is_a_transformation_problem() -> None:
     assert "[context_unknown]" in found.detail
 
 
-@pytest.mark.xfail(strict=True, reason="needs safe-mode canonicalization in issuer.canonical (JSON-LD helper's work)")
-def test_undefined_term_is_a_transformation_problem() -> None:
-    doc = _signed()
-    doc["credentialSubject"]["undefinedTerm"] = "silently dropped without safe mode"
+def test_undefined_term_is_a_transformation_problem(w3c_key: Ed25519Key) -> None:
+    # The OB context has no @vocab, so a term it does not define must fail (safe mode),
+    # never be dropped from what the signature covers.
+    unsigned = load_json(OB / "unsigned-credential.json")
+    unsigned["issuer"] = w3c_key.did_key
+    doc = add_proof(unsigned, signer=did_key_signer(w3c_key), created="2026-01-01T00:00:00Z")
+    doc["credentialSubject"]["undefinedTerm"] = "would be silently dropped without safe mode"
     found = _only_problem(doc, resolve_key=resolve_did_key)
     assert found.code == "proof_transformation"
+    assert "[jsonld_undefined_term]" in found.detail
 
 
 def test_signing_with_an_unknown_context_raises_a_coded_error(w3c_key: Ed25519Key) -> None:

@@ -1,0 +1,279 @@
+"""Accepting assessment events (issue 3, "Provider API"), with no web framework in sight.
+
+One use case, three inputs (one event, a batch, a CSV upload), always in this order:
+
+1. validate: decode and map the event (native, xAPI, Caliper, CSV rows) to an
+   `AssessmentEvent`; any problem is an `EventRejected` and nothing is stored;
+2. check accreditation: the caller's scopes must cover the framework version and every
+   level the event has results for (`NotAccredited`, nothing stored);
+3. record: insert the event row (`received`, with the normalized form in `parsed`), or find
+   the identical one already stored (a replay: not created, not re-sent) or refuse a reused
+   event id with a different body (`EventConflict`);
+4. commit, and only then send one processing task per newly created event. A failed send is
+   logged and ignored: the event stays `received` and the sweeper re-sends it.
+
+"Same body" means the same JSON document: stored bytes and the new body are compared by
+their RFC 8785 (JCS) canonical form, so whitespace or key order never make a conflict, and a
+replay through `events:batch` matches an event first posted alone. One event is stored with
+the exact bytes received; a batch item or a CSV event is stored as the JCS bytes of its
+document (the batch has no per-item bytes of its own).
+Invalid events are never stored (not even as `rejected`): a rejected request leaves no row.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from issuer.canonical import jcs
+from issuer.errors import IssuerError
+from pipeline import errors as codes
+from pipeline.errors import EventConflict, EventRejected, FieldError, PipelineError
+from pipeline.events import AssessmentEvent, EventContext, parse_csv, parse_event
+from pipeline.events.adapters import decode_json
+from pipeline.events.csv_rows import CsvImport
+from pipeline.services import Services
+from pipeline.store.api_keys import Scope
+from pipeline.store.event_log import Recorded, record_event
+from pipeline.store.models import Event
+
+logger = logging.getLogger(__name__)
+
+NOT_ACCREDITED = "not_accredited"
+TOO_MANY_EVENTS = "too_many_events"
+
+
+class NotAccredited(PipelineError):
+    """The caller's key does not cover the event's framework version or levels (HTTP 403)."""
+
+    code = NOT_ACCREDITED
+
+
+class TooManyEvents(PipelineError):
+    """A batch or CSV upload holds more events than `settings.max_batch_events` (HTTP 413)."""
+
+    code = TOO_MANY_EVENTS
+
+
+@dataclass(frozen=True)
+class Caller:
+    """Who is posting: the provider and the scopes of the key they authenticated with."""
+
+    provider_id: str
+    scopes: tuple[Scope, ...]
+    key_id: str | None = None
+
+    def accredited_for(self, event: AssessmentEvent) -> bool:
+        """True when one scope covers the event's framework version and all its levels."""
+        levels = tuple(sorted(event.levels))
+        return any(s.allows(event.framework_code, event.framework_version, levels) for s in self.scopes)
+
+
+@dataclass(frozen=True)
+class Accepted:
+    """A stored event; `created` is False for an identical replay (nothing changed)."""
+
+    event: Event
+    created: bool
+
+
+@dataclass(frozen=True)
+class ItemOutcome:
+    """One event of a batch or upload: `accepted`, or the `error` that refused it."""
+
+    index: int
+    accepted: Accepted | None = None
+    error: PipelineError | None = None
+
+
+@dataclass(frozen=True)
+class RowOutcome:
+    """One CSV data row (header = row 1): the outcome of the event it belongs to."""
+
+    row: int
+    event_id: str | None
+    accepted: Accepted | None = None
+    error: PipelineError | None = None
+
+
+@dataclass(frozen=True)
+class CsvIntake:
+    """A CSV upload's events (in file order) and a report for every data row."""
+
+    events: tuple[ItemOutcome, ...]
+    rows: tuple[RowOutcome, ...]
+
+
+@dataclass(frozen=True)
+class _Candidate:
+    index: int
+    event: AssessmentEvent
+    document: Any
+    raw: bytes
+
+
+def event_context(services: Services) -> EventContext:
+    """What validation needs, with the time read once from the services' clock."""
+    return EventContext(frameworks=services.registry, public_url=services.settings.public_url, now=services.clock())
+
+
+def check_accreditation(caller: Caller, event: AssessmentEvent) -> None:
+    """Raise `NotAccredited` unless the caller may assess this framework version and levels."""
+    if not caller.accredited_for(event):
+        levels = ", ".join(sorted(event.levels))
+        raise NotAccredited(
+            f"this key is not accredited for {event.framework_code} {event.framework_version} (levels: {levels})",
+            path="/framework",
+        )
+
+
+def accept_event(services: Services, caller: Caller, body: bytes) -> Accepted:
+    """Accept one JSON event (native, xAPI or Caliper) from the exact request bytes.
+
+    Raises `EventRejected` (`malformed_json` or a validation code), `NotAccredited` or
+    `EventConflict`; on success the row is committed and (if new) its task sent."""
+    document = decode_json(body)
+    event = parse_event(document, event_context(services))
+    check_accreditation(caller, event)
+    [outcome] = _record_all(services, caller, [_Candidate(0, event, document, body)])
+    if outcome.error is not None:
+        raise outcome.error
+    if outcome.accepted is None:
+        raise PipelineError("event neither accepted nor refused")
+    return outcome.accepted
+
+
+def batch_documents(body: bytes, max_events: int) -> list[Any]:
+    """The `events` array of an `events:batch` body `{"events": [...]}` (1..max_events items)."""
+    envelope = decode_json(body)
+    if not isinstance(envelope, dict) or not isinstance(envelope.get("events"), list):
+        raise EventRejected([FieldError(codes.SCHEMA_VIOLATION, 'the body must be {"events": [...]}', "/events")])
+    documents = envelope["events"]
+    extra = sorted(set(envelope) - {"events"})
+    if extra:
+        raise EventRejected([FieldError(codes.SCHEMA_VIOLATION, f"unexpected field {k!r}", f"/{k}") for k in extra])
+    if not documents:
+        raise EventRejected([FieldError(codes.SCHEMA_VIOLATION, "the batch holds no events", "/events")])
+    if len(documents) > max_events:
+        raise TooManyEvents(f"{len(documents)} events in one batch; at most {max_events}", path="/events")
+    return documents
+
+
+def accept_documents(services: Services, caller: Caller, documents: Sequence[Any]) -> list[ItemOutcome]:
+    """Accept decoded JSON events one by one; a bad item never blocks the others.
+    All accepted items are committed together, then their tasks are sent."""
+    ctx = event_context(services)
+    refused: list[ItemOutcome] = []
+    candidates: list[_Candidate] = []
+    for index, document in enumerate(documents):
+        try:
+            event = parse_event(document, ctx)
+            check_accreditation(caller, event)
+            candidates.append(_Candidate(index, event, document, _canonical(document)))
+        except (EventRejected, NotAccredited) as error:
+            refused.append(ItemOutcome(index, error=error))
+    outcomes = refused + _record_all(services, caller, candidates)
+    return sorted(outcomes, key=lambda o: o.index)
+
+
+def accept_csv(services: Services, caller: Caller, data: bytes | str) -> CsvIntake:
+    """Accept a CSV upload (`pipeline.events.csv_rows`): each event on its own, each row reported.
+    A file that cannot be read at all (bad header, not UTF-8, no data rows) is one `EventRejected`."""
+    parsed = parse_csv(data, event_context(services))
+    _refuse_unreadable(parsed)
+    if len(parsed.events) > services.settings.max_batch_events:
+        raise TooManyEvents(f"{len(parsed.events)} events in one upload; at most {services.settings.max_batch_events}")
+    refused: list[ItemOutcome] = []
+    candidates: list[_Candidate] = []
+    for index, group in enumerate(parsed.events):
+        try:
+            if group.event is None:
+                raise EventRejected(group.errors)
+            check_accreditation(caller, group.event)
+            candidates.append(_Candidate(index, group.event, group.native, _canonical(group.native)))
+        except (EventRejected, NotAccredited) as error:
+            refused.append(ItemOutcome(index, error=error))
+    events = tuple(sorted(refused + _record_all(services, caller, candidates), key=lambda o: o.index))
+    return CsvIntake(events=events, rows=_row_outcomes(parsed, events))
+
+
+def _refuse_unreadable(parsed: CsvImport) -> None:
+    whole_file = [e for e in parsed.errors if e.row is None or e.row <= 1]
+    if whole_file:
+        raise EventRejected(whole_file)
+    if not parsed.events and not parsed.errors:
+        raise EventRejected([FieldError(codes.SCHEMA_VIOLATION, "the file has a header but no data rows", "/rows", 2)])
+
+
+def _row_outcomes(parsed: CsvImport, events: Sequence[ItemOutcome]) -> tuple[RowOutcome, ...]:
+    rows = [
+        RowOutcome(row, group.event_id, outcome.accepted, outcome.error)
+        for group, outcome in zip(parsed.events, events)
+        for row in group.rows
+    ]
+    rows += [
+        RowOutcome(e.row, None, error=EventRejected([e])) for e in parsed.errors if e.row is not None and e.row > 1
+    ]
+    return tuple(sorted(rows, key=lambda r: r.row))
+
+
+def _canonical(document: Any) -> bytes:
+    try:
+        return jcs(document)
+    except IssuerError as error:
+        raise EventRejected([FieldError(codes.SCHEMA_VIOLATION, f"the event cannot be stored as JSON: {error}", "")]) from error
+
+
+def _record_all(services: Services, caller: Caller, candidates: Sequence[_Candidate]) -> list[ItemOutcome]:
+    if not candidates:
+        return []
+    now = services.clock()
+    with services.sessions() as session, session.begin():
+        outcomes = [_record_one(session, caller, candidate, now) for candidate in candidates]
+    _send_after_commit(services, [o.accepted.event.id for o in outcomes if o.accepted and o.accepted.created])
+    return outcomes
+
+
+def _record_one(session: Session, caller: Caller, candidate: _Candidate, now: datetime) -> ItemOutcome:
+    event = candidate.event
+    try:
+        recorded = record_event(
+            session, provider_id=caller.provider_id, provider_event_id=event.provider_event_id,
+            raw_payload=candidate.raw, source_format=event.source_format, parsed=event.to_json(), now=now,
+        )
+    except EventConflict as conflict:
+        existing = _stored_event(session, caller.provider_id, event.provider_event_id)
+        if existing is None or not _same_document(existing.raw_payload, candidate.document):
+            return ItemOutcome(candidate.index, error=conflict)
+        recorded = Recorded(existing, created=False)
+    return ItemOutcome(candidate.index, accepted=Accepted(recorded.event, recorded.created))
+
+
+def _stored_event(session: Session, provider_id: str, provider_event_id: str) -> Event | None:
+    query = select(Event).where(Event.provider_id == provider_id, Event.provider_event_id == provider_event_id)
+    return session.scalars(query).one_or_none()
+
+
+def _same_document(stored: bytes, document: Any) -> bool:
+    try:
+        return jcs(decode_json(stored)) == jcs(document)
+    except (EventRejected, IssuerError):
+        return False
+
+
+def _send_after_commit(services: Services, event_ids: Sequence[str]) -> None:
+    """Send one task per committed event; on the first failure stop and leave the rest
+    (still `received`) to the sweeper, so a broker outage costs one timeout, not one per event."""
+    for position, event_id in enumerate(event_ids):
+        try:
+            services.dispatcher.send_process_event(event_id)
+        except Exception:  # any broker/client failure: the sweeper re-sends what is left
+            logger.exception("could not send the processing task for event %s; %d event(s) left to the sweeper",
+                             event_id, len(event_ids) - position)
+            return

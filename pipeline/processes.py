@@ -1,0 +1,71 @@
+"""Child processes that never outlive `badgeline up`: started in order, stopped in reverse."""
+
+from __future__ import annotations
+
+import ctypes
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+PR_SET_PDEATHSIG = 1
+
+
+def die_with_parent() -> None:
+    """preexec_fn: the kernel sends SIGTERM to the child if its parent dies (Linux only)."""
+    if sys.platform.startswith("linux"):
+        try:
+            ctypes.CDLL("libc.so.6", use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
+        except OSError:  # pragma: no cover - no libc: best effort
+            pass
+
+
+@dataclass
+class Child:
+    name: str
+    process: subprocess.Popen[bytes]
+
+
+@dataclass
+class ProcessGroup:
+    """Named children; `stop()` sends SIGTERM in reverse start order, then SIGKILL after a grace period."""
+
+    children: list[Child] = field(default_factory=list)
+
+    def spawn(self, name: str, argv: Sequence[str], env: Mapping[str, str]) -> subprocess.Popen[bytes]:
+        process = subprocess.Popen(list(argv), env=dict(env), preexec_fn=die_with_parent)
+        self.children.append(Child(name, process))
+        return process
+
+    def exited(self) -> Child | None:
+        """The first child that has exited, if any."""
+        return next((c for c in self.children if c.process.poll() is not None), None)
+
+    def stop(self, grace_s: float = 15.0) -> None:
+        for child in reversed(self.children):
+            if child.process.poll() is None:
+                child.process.send_signal(signal.SIGTERM)
+        deadline = time.monotonic() + grace_s
+        for child in reversed(self.children):
+            remaining = max(0.1, deadline - time.monotonic())
+            try:
+                child.process.wait(remaining)
+            except subprocess.TimeoutExpired:
+                child.process.kill()
+                child.process.wait()
+
+
+def child_env(base: Mapping[str, str], settings_env: Mapping[str, str]) -> dict[str, str]:
+    env = dict(base)
+    env.update(settings_env)
+    env.setdefault("PYTHONUNBUFFERED", "1")
+    return env
+
+
+def python_module(*args: str) -> list[str]:
+    return [sys.executable, "-m", *args]
+
+
+__all__ = ["ProcessGroup", "child_env", "die_with_parent", "python_module"]

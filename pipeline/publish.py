@@ -1,0 +1,151 @@
+"""The issuer's public material: what a verifier or a person needs to check our credentials.
+
+- `/.well-known/did.json` (or `/<path>/did.json`): the did:web document (did:web issuers only)
+- `/status/<list>`: signed Bitstring Status List credentials (signed by the worker, served as stored)
+- `/frameworks/...`: each framework version, level, statement, rubric, Achievement and CASE export,
+  at the URLs credentials align to (`issuer.frameworks.urls`); HTML for people, JSON for machines.
+
+No signing key is needed here: this runs in the web process.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from flask import Blueprint, Response, abort, jsonify, render_template, request
+
+from issuer.credentials import build_achievement
+from issuer.dids import did_web_document_url
+from issuer.errors import IssuerError
+from issuer.frameworks.case import to_cfpackage
+from pipeline.identity import issuer_did_document
+from pipeline.services import Services
+from pipeline.store.models import StatusList
+
+JSON_LD = "application/ld+json"
+CACHE_PUBLIC = "public, max-age=300"
+
+
+def wants_json() -> bool:
+    best = request.accept_mimetypes.best_match(["text/html", "application/json", JSON_LD, "application/vc"])
+    return best not in (None, "text/html")
+
+
+def json_response(document, *, mimetype: str = "application/json", cache: str = CACHE_PUBLIC) -> Response:
+    response = jsonify(document)
+    response.mimetype = mimetype
+    response.headers["Cache-Control"] = cache
+    response.headers["Access-Control-Allow-Origin"] = "*"
+    return response
+
+
+def did_document_path(did: str) -> str | None:
+    """The path (on our host) that serves the did:web document of `did`."""
+    try:
+        return urlsplit(did_web_document_url(did)).path
+    except IssuerError:
+        return None
+
+
+def make_publish_blueprint(services: Services) -> Blueprint:
+    bp = Blueprint("publish", __name__)
+    registry, urls, settings = services.registry, services.urls, services.settings
+
+    def framework_or_404(code: str, version: str):
+        try:
+            return registry.get(code, version)
+        except IssuerError:
+            abort(404)
+
+    did_path = did_document_path(settings.issuer_did) if settings.issuer_did else None
+    if did_path:
+        @bp.get(did_path, endpoint="did_document")
+        def did_document():
+            with services.sessions() as session:
+                document = issuer_did_document(settings, session)
+            return json_response(document, mimetype="application/did+json", cache="public, max-age=60")
+
+    @bp.get("/status/<list_id>")
+    def status_list(list_id: str):
+        with services.sessions() as session:
+            row = session.get(StatusList, list_id)
+            document = getattr(row, "document", None) if row else None
+        if document is None:
+            abort(404)
+        # Short cache: a revocation must show within minutes (BSL 1.0 §6.3 ttl guidance).
+        return json_response(document, mimetype="application/vc", cache="public, max-age=60")
+
+    @bp.get("/frameworks/")
+    def frameworks_index():
+        items = [(fw, urls.framework(fw)) for fw in registry.all()]
+        if wants_json():
+            return json_response([{"id": u, "code": fw.code, "version": fw.version, "title": fw.title,
+                                   "sha256": fw.sha256_hex} for fw, u in items])
+        return render_template("publish/frameworks.html", items=items)
+
+    @bp.get("/frameworks/<code>/<version>.json")
+    def framework_document(code: str, version: str):
+        fw = framework_or_404(code, version)
+        response = Response(fw.raw_bytes, mimetype="application/json")  # the exact pinned bytes
+        response.headers["Cache-Control"] = "public, max-age=86400, immutable"
+        response.headers["Digest"] = f"sha-256={fw.digest_sri.removeprefix('sha256-')}"
+        return response
+
+    @bp.get("/frameworks/<code>/<version>")
+    def framework_page(code: str, version: str):
+        fw = framework_or_404(code, version)
+        if wants_json():
+            return json_response(to_cfpackage(fw, urls)["CFDocument"])
+        newer = [f for f in registry.newer_than(fw)]
+        return render_template("publish/framework.html", fw=fw, urls=urls, newer=newer)
+
+    @bp.get("/frameworks/<code>/<version>/case.json")
+    def framework_case(code: str, version: str):
+        return json_response(to_cfpackage(framework_or_404(code, version), urls))
+
+    @bp.get("/frameworks/<code>/<version>/rubric")
+    def framework_rubric(code: str, version: str):
+        fw = framework_or_404(code, version)
+        achievement = build_achievement(fw, fw.levels[0].key, urls)
+        rubric = dict(achievement["resultDescription"][0])
+        rubric.pop("requiredLevel", None)
+        if wants_json():
+            return json_response(rubric)
+        return render_template("publish/framework.html", fw=fw, urls=urls, newer=registry.newer_than(fw))
+
+    @bp.get("/frameworks/<code>/<version>/levels/<level>")
+    def level_page(code: str, version: str, level: str):
+        fw = framework_or_404(code, version)
+        try:
+            lv = fw.level(level)
+        except IssuerError:
+            abort(404)
+        if wants_json():
+            rubric = build_achievement(fw, lv.key, urls)["resultDescription"][0]
+            return json_response(next(r for r in rubric["rubricCriterionLevel"] if r["id"] == urls.level(fw, lv.key)))
+        return render_template("publish/level.html", fw=fw, level=lv, urls=urls)
+
+    @bp.get("/frameworks/<code>/<version>/achievements/<level>")
+    def achievement(code: str, version: str, level: str):
+        fw = framework_or_404(code, version)
+        try:
+            document = build_achievement(fw, level, urls)
+        except IssuerError:
+            abort(404)
+        if wants_json():
+            return json_response(document)
+        return render_template("publish/level.html", fw=fw, level=fw.level(level), urls=urls)
+
+    @bp.get("/frameworks/<code>/<version>/statements/<statement>")
+    def statement_page(code: str, version: str, statement: str):
+        fw = framework_or_404(code, version)
+        try:
+            st = fw.statement(statement)
+        except IssuerError:
+            abort(404)
+        if wants_json():
+            items = to_cfpackage(fw, urls)["CFItems"]
+            return json_response(next(i for i in items if i.get("humanCodingScheme") == st.code))
+        return render_template("publish/statement.html", fw=fw, st=st, level=fw.level(st.level), urls=urls)
+
+    return bp

@@ -1,0 +1,66 @@
+"""The issuing service's web process: provider API, published material and (in `badgeline up`)
+the verifier, on one port. Composition root: `create_app(settings)`.
+
+Launch by import string: `waitress-serve --call pipeline.web:app_from_env` (what `badgeline web`
+and `badgeline up` do). The web process never loads the signing key.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import Flask, jsonify
+from sqlalchemy import text
+
+from pipeline.publish import make_publish_blueprint
+from pipeline.services import Services, build_services
+from pipeline.settings import Settings
+
+TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
+
+
+def create_app(settings: Settings, *, services: Services | None = None, mount_verifier: bool = True) -> Flask:
+    """The web app for `settings`; tests may pass prepared `services` (e.g. another dispatcher)."""
+    if services is None:
+        from pipeline.worker import CeleryDispatcher, create_celery_app  # the web only sends tasks
+
+        services = build_services(settings, dispatcher=CeleryDispatcher(create_celery_app(settings)))
+    app = Flask(__name__, template_folder=str(TEMPLATES), static_folder=None)
+    app.config["MAX_CONTENT_LENGTH"] = max(settings.max_event_bytes * 64, 16 * 1024 * 1024)
+    app.extensions["badgeline"] = services
+
+    from pipeline.api import make_api_blueprint
+
+    app.register_blueprint(make_api_blueprint(services), url_prefix="/api/v1")
+    app.register_blueprint(make_publish_blueprint(services))
+    if mount_verifier:
+        mount_verifier_app(app, settings)
+
+    @app.get("/healthz")
+    def healthz():
+        checks = {"database": _database_ok(services)}
+        ok = all(checks.values())
+        return jsonify({"status": "ok" if ok else "degraded", "checks": checks}), 200 if ok else 503
+
+    return app
+
+
+def _database_ok(services: Services) -> bool:
+    try:
+        with services.engine.connect() as connection:
+            connection.execute(text("SELECT 1"))
+        return True
+    except Exception:  # noqa: BLE001 - health reports, never raises
+        return False
+
+
+def mount_verifier_app(app: Flask, settings: Settings) -> None:
+    """Serve the employer verifier (`/`, `/verify`, `/credentials/verify`, ...) from this app too."""
+    from verifier.app import register_verifier
+
+    register_verifier(app, allowed_hosts=settings.verifier_allowed_hosts, own_origin=settings.public_url)
+
+
+def app_from_env() -> Flask:
+    """Factory for `waitress-serve --call`: settings from `BADGELINE_*` environment variables."""
+    return create_app(Settings())

@@ -1,0 +1,122 @@
+"""The verifier web app: composition root (`create_app`), settings, and a mountable blueprint.
+
+Standalone (no database, no pipeline): `create_app(VerifierSettings())` or the CLI's
+`serve(settings, host, port)`. The pipeline can mount `make_blueprint(engine, settings)`.
+Settings are read here and nowhere else (DESIGN.md "Composition").
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+from typing import Annotated, Any
+
+from flask import Blueprint, Flask, Response
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+from werkzeug.exceptions import HTTPException
+
+import templates
+from issuer.frameworks import FrameworkRegistry
+from verifier import api, page
+from verifier.engine import VerifierEngine
+from verifier.http import problem_response
+from verifier.resolvers import MiB, Fetcher, GuardedFetcher, GuardPolicy, HostAllowlist
+
+TEMPLATES_DIR = Path(templates.__file__).resolve().parent
+
+
+class VerifierSettings(BaseSettings):
+    """Everything the verifier can be configured with (environment prefix `BADGELINE_VERIFIER_`)."""
+
+    model_config = SettingsConfigDict(env_prefix="BADGELINE_VERIFIER_", extra="ignore")
+
+    allowed_hosts: Annotated[list[str], NoDecode] = Field(
+        default_factory=list, description="host[:port] entries the guard may fetch over http or at private addresses.")
+    fetch_timeout_s: float = Field(5.0, gt=0, description="Deadline for one guarded fetch, redirects included.")
+    fetch_max_bytes: int = Field(1 * MiB, gt=0, description="Largest document the guard accepts.")
+    cache_ttl_s: float = Field(300.0, ge=0, description="How long fetched documents (DID docs, lists) are reused.")
+    ca_file: str | None = Field(None, description="Extra CA bundle for https fetches (tests, private PKI).")
+    clock_skew_s: float = Field(300.0, ge=0, description="Tolerance for validFrom/validUntil.")
+    max_body_bytes: int = Field(2 * MiB, gt=0, description="Largest JSON request body.")
+    max_image_bytes: int = Field(10 * MiB, gt=0, description="Largest uploaded file (baked images).")
+    batch_limit: int = Field(500, gt=0, description="Most credentials in one batch request.")
+    batch_max_bytes: int = Field(32 * MiB, gt=0, description="Largest batch request body.")
+
+    @field_validator("allowed_hosts", mode="before")
+    @classmethod
+    def _split_hosts(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            return [part.strip() for part in value.split(",") if part.strip()]
+        return value
+
+    def guard_policy(self) -> GuardPolicy:
+        return GuardPolicy(allowlist=HostAllowlist.parse(self.allowed_hosts), timeout_s=self.fetch_timeout_s,
+                           max_bytes=self.fetch_max_bytes, cache_ttl_s=self.cache_ttl_s, ca_file=self.ca_file)
+
+
+def utc_now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def make_engine(settings: VerifierSettings, *, fetcher: Fetcher | None = None,
+                registry: FrameworkRegistry | None = None, clock: Callable[[], datetime] = utc_now) -> VerifierEngine:
+    """The engine for `settings`; `fetcher`, `registry` and `clock` may be supplied (tests, the pipeline)."""
+    return VerifierEngine(fetcher=fetcher or GuardedFetcher(settings.guard_policy()),
+                          registry=registry or FrameworkRegistry.bundled(), clock=clock,
+                          clock_skew=timedelta(seconds=settings.clock_skew_s))
+
+
+def make_blueprint(engine: VerifierEngine, settings: VerifierSettings, name: str = "verifier") -> Blueprint:
+    """The verifier's routes (VC API, file upload, employer page) as one blueprint."""
+    bp = Blueprint(name, __name__, template_folder=str(TEMPLATES_DIR))
+    bp.record_once(lambda state: state.app.extensions.setdefault("badgeline_verifier", {}).update(
+        {name: (engine, settings)}))
+    api.register(bp, engine, settings)
+    page.register(bp, engine, settings)
+
+    @bp.errorhandler(HTTPException)
+    def _http_error(exc: HTTPException) -> Response:
+        return page.error_response(exc) if page.wants_html() else problem_response(exc.code or 500, exc.name,
+                                                                                   exc.description or "")
+    return bp
+
+
+def create_app(settings: VerifierSettings | None = None, *, fetcher: Fetcher | None = None,
+               registry: FrameworkRegistry | None = None, clock: Callable[[], datetime] = utc_now) -> Flask:
+    """The standalone verifier app."""
+    settings = settings or VerifierSettings()
+    app = Flask(__name__)
+    app.config["MAX_CONTENT_LENGTH"] = max(settings.max_image_bytes, settings.batch_max_bytes) + 64 * 1024
+    app.register_blueprint(make_blueprint(make_engine(settings, fetcher=fetcher, registry=registry, clock=clock),
+                                          settings))
+
+    @app.errorhandler(HTTPException)
+    def _http_error(exc: HTTPException) -> Response:
+        if page.wants_html():
+            return page.error_response(exc)
+        return problem_response(exc.code or 500, exc.name, exc.description or "")
+
+    @app.after_request
+    def _security_headers(response: Response) -> Response:
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("Referrer-Policy", "no-referrer")
+        if response.mimetype == "text/html":
+            response.headers.setdefault(
+                "Content-Security-Policy",
+                "default-src 'none'; style-src 'self'; script-src 'self'; img-src 'self' data: https:; "
+                "form-action 'self'; base-uri 'none'; frame-ancestors 'none'")
+        return response
+
+    return app
+
+
+def serve(settings: VerifierSettings | None = None, host: str = "127.0.0.1", port: int = 8001,
+          threads: int = 8) -> None:
+    """Run the verifier alone with waitress (what `badgeline verifier` calls)."""
+    import waitress
+
+    settings = settings or VerifierSettings()
+    waitress.serve(create_app(settings), host=host, port=port, threads=threads,
+                   max_request_body_size=max(settings.max_image_bytes, settings.batch_max_bytes) + 64 * 1024)

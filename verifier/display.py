@@ -1,0 +1,165 @@
+"""What the employer's page shows, taken from a verified (or not) credential for display only.
+
+Nothing here decides validity: that is the report's job. Values from the credential are
+untrusted text; templates escape them, and links are kept only when they are http(s).
+Recipient (OB#achievementsubject, OB#identityobject), achievement level and statements
+(OB#alignment targetType `CFRubricCriterionLevel` / `CFItem`), the badge image.
+"""
+
+from __future__ import annotations
+
+import base64
+from dataclasses import dataclass, field
+from typing import Any
+
+from issuer.errors import IssuerError
+from issuer.identity import identity_matches, normalize_email
+from issuer.problems import Outcome
+from verifier.engine import Verification
+
+SAFE_IMAGE_PREFIXES = ("data:image/png;", "data:image/svg+xml;", "data:image/jpeg;", "data:image/gif;", "https://")
+
+
+@dataclass
+class CheckRow:
+    name: str
+    outcome: str
+    label: str
+    summary: str
+    codes: list[str]
+
+
+@dataclass
+class CredentialView:
+    """Plain fields for the result page."""
+
+    verdict: str
+    title: str | None = None
+    holder_name: str | None = None
+    holder_id: str | None = None
+    hashed_emails: int = 0
+    email_match: bool | None = None
+    achievement_name: str | None = None
+    achievement_description: str | None = None
+    level: str | None = None
+    statements: list[tuple[str, str]] = field(default_factory=list)
+    framework: dict[str, Any] | None = None
+    issuer_name: str | None = None
+    issuer_id: str | None = None
+    issuer_url: str | None = None
+    valid_from: str | None = None
+    valid_until: str | None = None
+    awarded: str | None = None
+    image: str | None = None
+    format: str | None = None
+    checks: list[CheckRow] = field(default_factory=list)
+
+
+OUTCOME_LABELS = {Outcome.PASS: "Passed", Outcome.FAIL: "Failed", Outcome.CANNOT_CHECK: "Could not check"}
+CHECK_LABELS = {"parse": "Format", "contexts": "Vocabulary", "schema": "Open Badges format", "proof": "Signature",
+                "issuer": "Issuer's key", "claims": "JWT claims", "validity": "Validity period",
+                "status": "Revocation status", "framework": "Competency framework"}
+
+
+def _text(value: Any) -> str | None:
+    return value.strip() if isinstance(value, str) and value.strip() else None
+
+
+def _link(value: Any) -> str | None:
+    return value if isinstance(value, str) and value.startswith(("https://", "http://")) else None
+
+
+def _image(value: Any) -> str | None:
+    url = value.get("id") if isinstance(value, dict) else value
+    return url if isinstance(url, str) and url.startswith(SAFE_IMAGE_PREFIXES) else None
+
+
+def _subject(credential: dict[str, Any]) -> dict[str, Any]:
+    subject = credential.get("credentialSubject")
+    if isinstance(subject, list):
+        subject = subject[0] if subject else {}
+    return subject if isinstance(subject, dict) else {}
+
+
+def _identities(subject: dict[str, Any]) -> list[dict[str, Any]]:
+    found = subject.get("identifier", [])
+    found = found if isinstance(found, list) else [found]
+    return [i for i in found if isinstance(i, dict)]
+
+
+def holder_name(subject: dict[str, Any]) -> str | None:
+    for identity in _identities(subject):
+        if identity.get("identityType") == "name" and identity.get("hashed") is False:
+            return _text(identity.get("identityHash"))
+    return _text(subject.get("name"))
+
+
+def email_matches(subject: dict[str, Any], email: str) -> bool:
+    """Whether `email` hashes to one of the subject's emailAddress identities (OB#verify-identifier)."""
+    try:
+        normalized = normalize_email(email)
+    except IssuerError:
+        return False
+    for identity in _identities(subject):
+        if identity.get("identityType") != "emailAddress" or not isinstance(identity.get("identityHash"), str):
+            continue
+        if identity.get("hashed") is False:
+            if identity["identityHash"].strip().lower() == normalized:
+                return True
+        elif identity_matches(identity["identityHash"], normalized, identity.get("salt")):
+            return True
+    return False
+
+
+def _alignments(achievement: dict[str, Any]) -> list[dict[str, Any]]:
+    found = achievement.get("alignment", [])
+    return [a for a in (found if isinstance(found, list) else [found]) if isinstance(a, dict)]
+
+
+def _fill_achievement(view: CredentialView, subject: dict[str, Any]) -> None:
+    achievement = subject.get("achievement") if isinstance(subject.get("achievement"), dict) else {}
+    view.achievement_name = _text(achievement.get("name"))
+    view.achievement_description = _text(achievement.get("description"))
+    for alignment in _alignments(achievement):
+        if alignment.get("targetType") == "CFRubricCriterionLevel" and view.level is None:
+            view.level = _text(alignment.get("targetName"))
+        elif alignment.get("targetType") == "CFItem":
+            view.statements.append((_text(alignment.get("targetCode")) or "", _text(alignment.get("targetName")) or ""))
+    view.image = _image(subject.get("image")) or _image(achievement.get("image"))
+
+
+def _fill_issuer(view: CredentialView, credential: dict[str, Any]) -> None:
+    issuer = credential.get("issuer")
+    if isinstance(issuer, dict):
+        view.issuer_id, view.issuer_name = _text(issuer.get("id")), _text(issuer.get("name"))
+        view.issuer_url = _link(issuer.get("url"))
+    else:
+        view.issuer_id = _text(issuer)
+
+
+def credential_view(verification: Verification, email: str | None = None) -> CredentialView:
+    """The page's view of one verification (and, when given, whether `email` is the holder's)."""
+    view = CredentialView(verdict=verification.verdict,
+                          format=verification.submission.format if verification.submission else None)
+    view.checks = [CheckRow(c.name, c.outcome.value, CHECK_LABELS.get(c.name, c.name.title()), c.summary,
+                            [p.code for p in c.problems]) for c in verification.report.checks]
+    framework = verification.report.check("framework")
+    view.framework = framework.details if framework and framework.details.get("label") else None
+    credential = verification.credential
+    if not isinstance(credential, dict):
+        return view
+    subject = _subject(credential)
+    view.title = _text(credential.get("name"))
+    view.holder_name, view.holder_id = holder_name(subject), _text(subject.get("id"))
+    view.hashed_emails = sum(1 for i in _identities(subject) if i.get("identityType") == "emailAddress")
+    if email:
+        view.email_match = email_matches(subject, email)
+    _fill_achievement(view, subject)
+    _fill_issuer(view, credential)
+    view.valid_from = _text(credential.get("validFrom") or credential.get("issuanceDate"))
+    view.valid_until = _text(credential.get("validUntil") or credential.get("expirationDate"))
+    view.awarded = _text(credential.get("awardedDate"))
+    submission = verification.submission
+    if submission and submission.image and submission.image_type:
+        view.image = f"data:{submission.image_type};base64," + base64.b64encode(submission.image).decode("ascii")
+    return view
