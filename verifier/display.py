@@ -27,6 +27,7 @@ class CheckRow:
     label: str
     summary: str
     codes: list[str]
+    outcome_label: str = ""
 
 
 @dataclass
@@ -54,11 +55,43 @@ class CredentialView:
     format: str | None = None
     checks: list[CheckRow] = field(default_factory=list)
 
+    @property
+    def headline(self) -> str:
+        return VERDICT_HEADLINES[self.verdict]
 
+    @property
+    def failures(self) -> list[CheckRow]:
+        return [c for c in self.checks if c.outcome == Outcome.FAIL.value]
+
+    @property
+    def warnings(self) -> list[CheckRow]:
+        return [c for c in self.checks if c.outcome == Outcome.CANNOT_CHECK.value]
+
+    @property
+    def explanation(self) -> str:
+        """One plain sentence under the verdict."""
+        if self.verdict == "not-verified":
+            return "Do not rely on this credential: " + _sentence(self.failures[0].summary)
+        if self.verdict == "incomplete":
+            return ("The signature and dates are in order, but some checks could not be completed. "
+                    "Read the warnings below before you rely on it.")
+        status = next((c for c in self.checks if c.name == "status"), None)
+        revocation = (" and the issuer has not revoked it" if status and "no revocation" not in status.summary
+                      else "")
+        return ("The issuer signed this credential, nothing in it has changed since, it is within its "
+                f"validity dates{revocation}.")
+
+
+VERDICT_HEADLINES = {"verified": "Verified", "not-verified": "Not verified", "incomplete": "Could not fully check"}
 OUTCOME_LABELS = {Outcome.PASS: "Passed", Outcome.FAIL: "Failed", Outcome.CANNOT_CHECK: "Could not check"}
 CHECK_LABELS = {"parse": "Format", "contexts": "Vocabulary", "schema": "Open Badges format", "proof": "Signature",
                 "issuer": "Issuer's key", "claims": "JWT claims", "validity": "Validity period",
                 "status": "Revocation status", "framework": "Competency framework"}
+
+
+def _sentence(text: str) -> str:
+    text = text.strip()
+    return (text[:1].lower() + text[1:]) if text[:2] != text[:2].upper() else text
 
 
 def _text(value: Any) -> str | None:
@@ -142,7 +175,8 @@ def credential_view(verification: Verification, email: str | None = None) -> Cre
     view = CredentialView(verdict=verification.verdict,
                           format=verification.submission.format if verification.submission else None)
     view.checks = [CheckRow(c.name, c.outcome.value, CHECK_LABELS.get(c.name, c.name.title()), c.summary,
-                            [p.code for p in c.problems]) for c in verification.report.checks]
+                            [p.code for p in c.problems], OUTCOME_LABELS[c.outcome])
+                   for c in verification.report.checks]
     framework = verification.report.check("framework")
     view.framework = framework.details if framework and framework.details.get("label") else None
     credential = verification.credential

@@ -5,8 +5,11 @@ from __future__ import annotations
 import click
 
 from pipeline.cli.credentials import issue_command, verify_command
+from pipeline.cli.demo import demo_command
 from pipeline.cli.frameworks import frameworks_group
 from pipeline.cli.keys import keys_group
+from pipeline.cli.providers import providers_group
+from pipeline.cli.service import init_command, up_command, web_command, worker_command
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -19,3 +22,9 @@ main.add_command(keys_group)
 main.add_command(frameworks_group)
 main.add_command(issue_command)
 main.add_command(verify_command)
+main.add_command(providers_group)
+main.add_command(up_command)
+main.add_command(web_command)
+main.add_command(worker_command)
+main.add_command(demo_command)
+main.add_command(init_command)

@@ -193,6 +193,11 @@ class StatusList(Base):
     size: Mapped[int] = mapped_column(Integer)
     allocated: Mapped[int] = mapped_column(Integer, default=0)
     created_at: Mapped[datetime]
+    document: Mapped[dict[str, Any] | None]
+    """The signed BitstringStatusListCredential as last published (the web process serves it
+    as is: it holds no key). NULL until first signed (migration 0002)."""
+    signed_at: Mapped[datetime | None]
+    """When `document` was signed."""
 
 
 class Credential(Base):

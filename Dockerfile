@@ -1,0 +1,13 @@
+# badgeline service image: the same image runs `init`, `web` and `worker` (see docker-compose.yml).
+FROM python:3.11-slim
+ENV PYTHONUNBUFFERED=1 PIP_NO_CACHE_DIR=1
+WORKDIR /app
+COPY pyproject.toml README.md ./
+COPY issuer ./issuer
+COPY pipeline ./pipeline
+COPY verifier ./verifier
+COPY templates ./templates
+RUN pip install . && useradd --create-home --uid 10001 badgeline
+USER badgeline
+EXPOSE 8000
+ENTRYPOINT ["badgeline"]

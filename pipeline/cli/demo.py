@@ -1,0 +1,44 @@
+"""`badgeline demo`: the README's main-job command."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from pipeline.cli.common import settings_options
+from pipeline.demo import learner_table, run_demo
+from pipeline.embedded_redis import free_port
+from pipeline.runner import StackError, running_stack
+from pipeline.settings import Settings
+
+
+@click.command("demo")
+@click.option("--port", type=int, help="Web port (default: a free one).")
+@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path),
+              help="Folder for the issued credentials (default: DATA_DIR/demo-credentials).")
+@settings_options
+def demo_command(port: int | None, out_dir: Path | None, settings: Settings) -> None:
+    """Start the embedded stack, post a realistic batch of events, print the credentials issued."""
+    port = port or free_port()
+    own = f"127.0.0.1:{port}"
+    settings = settings.model_copy(update={"public_url": f"http://{own}",
+                                           "verifier_allowed_hosts": [*settings.verifier_allowed_hosts, own]})
+    out_dir = out_dir or settings.data_dir / "demo-credentials"
+    click.echo(f"starting badgeline (data in {settings.data_dir.resolve()}) …")
+    try:
+        with running_stack(settings, port=port) as stack:
+            click.echo(f"up at {stack.web_url} (issuer {stack.issuer_id}); posting events:")
+            result = run_demo(stack.web_url, settings, out_dir, click.echo)
+    except (StackError, TimeoutError) as exc:
+        raise click.ClickException(str(exc)) from exc
+    rows = learner_table(result.credentials)
+    click.echo("")
+    click.echo(f"{'learner':<22}{'level':<13}{'framework':<11}credential")
+    for name, level, version, cred_id in rows:
+        click.echo(f"{name:<22}{level:<13}{version:<11}{cred_id}")
+    rejected = [p for p in result.posted if p.status >= 400]
+    click.echo(f"\n{len(rows)} credentials issued; {len(rejected)} event(s) refused; "
+               f"{sum(p.status == 200 for p in result.posted)} duplicate(s) answered 200.")
+    click.echo(f"credentials written to {out_dir.resolve()}")
+    click.echo("check one:  badgeline verify " + (str(result.written[0]) if result.written else "FILE"))

@@ -1,0 +1,78 @@
+"""`badgeline up | web | worker`: run the service, all of it or one part."""
+
+from __future__ import annotations
+
+import os
+
+import click
+
+from pipeline.cli.common import settings_options
+
+from pipeline.runner import StackError, prepare, prepare_store, running_stack, serve_forever, settings_env, web_argv, worker_argv
+from pipeline.settings import Settings
+
+
+@click.command("up")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8000, show_default=True, type=int)
+@click.option("--workers", default=2, show_default=True, type=int, help="Celery worker processes.")
+@settings_options
+def up_command(host: str, port: int, workers: int, settings: Settings) -> None:
+    """Start everything on this machine: store, Redis, a worker and the web server."""
+    own = f"{host}:{port}"
+    settings = settings.model_copy(update={
+        "public_url": settings.public_url if "BADGELINE_PUBLIC_URL" in os.environ else f"http://{own}",
+        "verifier_allowed_hosts": [*settings.verifier_allowed_hosts, own],
+    })
+    try:
+        with running_stack(settings, host=host, port=port, workers=workers) as stack:
+            click.echo(f"badgeline is up (issuer {stack.issuer_id})")
+            click.echo(f"  provider API     {stack.web_url}/api/v1/events")
+            click.echo(f"  verifier         {stack.web_url}/")
+            click.echo(f"  frameworks       {stack.web_url}/frameworks/")
+            click.echo(f"  health           {stack.web_url}/healthz")
+            click.echo(f"  data             {settings.data_dir.resolve()}")
+            click.echo("Ctrl-C to stop.")
+            serve_forever(stack)
+    except StackError as exc:
+        raise click.ClickException(exc.message) from exc
+    click.echo("stopped.")
+
+
+@click.command("web")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8000, show_default=True, type=int)
+@settings_options
+def web_command(host: str, port: int, settings: Settings) -> None:
+    """Run only the web server (provider API, published material, verifier)."""
+    if not settings.redis_url:
+        raise click.UsageError("set BADGELINE_REDIS_URL (the web process sends tasks to the workers' broker)")
+    prepare_store(settings)
+    env = {**os.environ, **settings_env(settings, settings.redis_url)}
+    os.execve(web_argv(host, port)[0], web_argv(host, port), env)
+
+
+@click.command("worker")
+@click.option("--concurrency", default=2, show_default=True, type=int)
+@click.option("--beat/--no-beat", default=True, show_default=True,
+              help="Also run the periodic sweep (run it in exactly one worker).")
+@settings_options
+def worker_command(concurrency: int, beat: bool, settings: Settings) -> None:
+    """Run only a Celery worker (it holds the signing key)."""
+    if not settings.redis_url:
+        raise click.UsageError("set BADGELINE_REDIS_URL (`badgeline up` runs an embedded Redis for you)")
+    prepare(settings)
+    env = {**os.environ, **settings_env(settings, settings.redis_url)}
+    argv = worker_argv(settings, concurrency, beat=beat)
+    os.execve(argv[0], argv, env)
+
+
+
+
+
+@click.command("init")
+@settings_options
+def init_command(settings: Settings) -> None:
+    """Migrate the store to the current schema and create the issuer key if there is none."""
+    issuer_id = prepare(settings)
+    click.echo(f"store migrated; issuer {issuer_id}")

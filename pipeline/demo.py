@@ -1,0 +1,167 @@
+"""`badgeline demo`: the main job end to end, on embedded defaults, through the real HTTP API.
+
+Starts the stack, accredits two training providers, posts a realistic batch of events
+(several learners; statement-level and whole-level results; evidence split across events
+and providers; nine of ten statements; a duplicate; an invalid event), waits for the
+workers, then prints who reached which level and writes the signed credentials to a folder.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+from typing import Any
+
+from pipeline.providers import add_provider, parse_scope
+from pipeline.services import build_services, utc_now
+from pipeline.settings import Settings
+
+FRAMEWORK = {"id": "29-2052.00", "version": "v.26.05"}
+Echo = Callable[[str], None]
+
+
+@dataclass
+class Posted:
+    label: str
+    status: int
+    body: dict[str, Any]
+
+
+@dataclass
+class DemoResult:
+    posted: list[Posted] = field(default_factory=list)
+    events: dict[str, dict[str, Any]] = field(default_factory=dict)
+    credentials: list[dict[str, Any]] = field(default_factory=list)
+    written: list[Path] = field(default_factory=list)
+
+
+def _statements(level: str, numbers: range) -> list[str]:
+    return [f"{level[0].upper()}{n:02d}" for n in numbers]
+
+
+def demo_events(now: datetime) -> list[tuple[str, str, dict[str, Any]]]:
+    """(label, provider, event): the scripted batch. Times are in the recent past."""
+
+    def at(hours: int) -> str:
+        return (now - timedelta(hours=hours)).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+    ana = {"email": "ana.diaz@example.org", "name": "Ana Diaz"}
+    ben = {"email": "ben.okafor@example.org", "name": "Ben Okafor"}
+    chen = {"email": "chen.wei@example.org", "name": "Chen Wei",
+            "did": "did:key:z6MkhaXgBZDvotDkL5257faiztiGiC2QtKLGpbnnEGta2doK"}
+
+    def results(codes: list[str], score: float = 0.91) -> list[dict[str, Any]]:
+        return [{"statement": c, "score": score} for c in codes]
+
+    def event(event_id: str, learner: dict, assessment: tuple[str, str], hours: int, **body: Any) -> dict:
+        return {"event_id": event_id, "type": "assessment.completed", "occurred_at": at(hours),
+                "learner": learner, "framework": FRAMEWORK,
+                "assessment": {"id": assessment[0], "name": assessment[1]}, **body}
+
+    return [
+        ("Ana: Emerging, whole-level exam", "north",
+         event("north-101", ana, ("exam-emerging", "Emerging practical exam"), 72,
+               level="emerging", score=0.86)),
+        ("Ana: Proficient P01-P06 (provider 1)", "north",
+         event("north-102", ana, ("quiz-dispensing", "Dispensing workflow"), 48,
+               results=results(_statements("proficient", range(1, 7))))),
+        ("Ana: Proficient P07-P10 (provider 2)", "river",
+         event("river-201", ana, ("sim-inventory", "Inventory and compliance simulation"), 24,
+               results=results(_statements("proficient", range(7, 11)), 0.88))),
+        ("Ana: P07 retaken and failed (a pass is never undone)", "river",
+         event("river-202", ana, ("sim-inventory-retake", "Inventory simulation, retake"), 12,
+               results=[{"statement": "P07", "score": 0.42, "passed": False}])),
+        ("Ben: Developing, whole-level exam", "north",
+         event("north-103", ben, ("exam-developing", "Developing written exam"), 30,
+               level="developing", score=0.81)),
+        ("Ben: Proficient, nine of ten statements", "north",
+         event("north-104", ben, ("quiz-proficient", "Proficient skills check"), 20,
+               results=results(_statements("proficient", range(1, 10))))),
+        ("Chen (wallet DID): Advanced, whole-level exam", "river",
+         event("river-203", chen, ("exam-advanced", "Advanced leadership assessment"), 6,
+               level="advanced", score=0.93, passed=True)),
+        ("Duplicate of north-101 (same body)", "north",
+         event("north-101", ana, ("exam-emerging", "Emerging practical exam"), 72,
+               level="emerging", score=0.86)),
+        ("Invalid: unknown statement Z99", "north",
+         event("north-105", ben, ("quiz-bad", "Broken export"), 2, results=[{"statement": "Z99", "score": 0.9}])),
+    ]
+
+
+def _request(method: str, url: str, key: str, body: dict | None = None) -> tuple[int, dict[str, Any]]:
+    data = json.dumps(body).encode() if body is not None else None
+    request = urllib.request.Request(url, data=data, method=method, headers={
+        "Authorization": f"Bearer {key}", "Content-Type": "application/json", "Accept": "application/json"})
+    try:
+        with urllib.request.urlopen(request, timeout=30) as response:
+            return response.status, json.load(response)
+    except urllib.error.HTTPError as error:
+        return error.code, json.loads(error.read() or b"{}")
+
+
+def accredit(settings: Settings) -> dict[str, str]:
+    """Two providers accredited for the framework; returns their API keys by short name."""
+    services = build_services(settings)
+    try:
+        scope = [parse_scope(f"{FRAMEWORK['id']}@{FRAMEWORK['version']}", services.registry)]
+        with services.sessions.begin() as session:
+            north = add_provider(session, name="Northside Pharmacy College", scopes=scope, now=utc_now())
+            river = add_provider(session, name="Riverside Health Academy", scopes=scope, now=utc_now())
+        return {"north": north.key, "river": river.key}
+    finally:
+        services.close()
+
+
+def wait_final(base: str, key: str, event_id: str, timeout_s: float = 120.0) -> dict[str, Any]:
+    deadline = time.monotonic() + timeout_s
+    while True:
+        status, body = _request("GET", f"{base}/api/v1/events/{event_id}", key)
+        if status == 200 and body.get("state") in ("processed", "rejected"):
+            return body
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"event {event_id} still {body.get('state')!r} after {timeout_s:.0f} s")
+        time.sleep(0.2)
+
+
+def run_demo(base: str, settings: Settings, out_dir: Path, echo: Echo) -> DemoResult:
+    keys = accredit(settings)
+    result = DemoResult()
+    for label, provider, event in demo_events(datetime.now(timezone.utc)):
+        status, body = _request("POST", f"{base}/api/v1/events", keys[provider], event)
+        result.posted.append(Posted(label, status, body))
+        echo(f"  {status}  {label}" + (f"  [{body.get('code')}: {body.get('detail', '')}]" if status >= 400 else ""))
+        if status in (200, 202):
+            result.events[body["id"]] = {"provider": provider}
+    echo("waiting for the workers…")
+    for event_id, info in result.events.items():
+        info["resource"] = wait_final(base, keys[info["provider"]], event_id)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    for info in result.events.values():
+        for cred in info["resource"]["outcome"]["credentials"]:
+            status, document = _request("GET", cred["url"], keys[info["provider"]])
+            if status != 200:
+                continue
+            path = out_dir / f"{cred['id'].removeprefix('urn:uuid:')}.json"
+            path.write_text(json.dumps(document, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+            result.credentials.append(document)
+            result.written.append(path)
+    return result
+
+
+def learner_table(credentials: list[dict[str, Any]]) -> list[tuple[str, str, str, str]]:
+    """(learner, level, framework version, credential id) rows, sorted."""
+    rows = []
+    for doc in credentials:
+        subject = doc["credentialSubject"]
+        name = next((i["identityHash"] for i in subject.get("identifier", []) if i.get("identityType") == "name"),
+                    subject.get("id", "?"))
+        achievement = subject["achievement"]
+        level = achievement["name"].split(":")[-1].strip()
+        rows.append((name, level, achievement.get("version", "?"), doc["id"]))
+    return sorted(rows)

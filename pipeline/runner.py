@@ -1,0 +1,147 @@
+"""`badgeline up`: the whole service on one machine, with embedded defaults.
+
+Starts, in order: the store migration, an embedded Redis (unless BADGELINE_REDIS_URL is set),
+a Celery worker (with the sweep scheduler) and one web server (provider API, published
+material and verifier on one port). Children get their settings as BADGELINE_* variables
+and die with this process (PR_SET_PDEATHSIG); Ctrl-C or SIGTERM stops them in reverse order.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import time
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime, timezone
+
+from pipeline.embedded_redis import EmbeddedRedis
+from pipeline.errors import PipelineError
+from pipeline.identity import load_issuing_identity
+from pipeline.processes import ProcessGroup, child_env, python_module
+from pipeline.services import build_services
+from pipeline.settings import Settings
+from pipeline.store import migrate
+
+
+class StackError(PipelineError):
+    code = "stack_failed"
+
+
+@dataclass
+class Stack:
+    settings: Settings
+    host: str
+    port: int
+    issuer_id: str
+    web_url: str
+    group: ProcessGroup
+
+
+def settings_env(settings: Settings, redis_url: str) -> dict[str, str]:
+    """The settings a child process needs, as BADGELINE_* variables."""
+    env = {
+        "BADGELINE_DATA_DIR": str(settings.data_dir),
+        "BADGELINE_DATABASE_URL": settings.database_url,
+        "BADGELINE_REDIS_URL": redis_url,
+        "BADGELINE_PUBLIC_URL": settings.public_url,
+        "BADGELINE_ISSUER_NAME": settings.issuer_name,
+        "BADGELINE_KEY_FILE": str(settings.key_file),
+        "BADGELINE_VERIFIER_ALLOWED_HOSTS": ",".join(settings.verifier_allowed_hosts),
+    }
+    if settings.issuer_did:
+        env["BADGELINE_ISSUER_DID"] = settings.issuer_did
+    return env
+
+
+def worker_argv(settings: Settings, concurrency: int, *, beat: bool = True) -> list[str]:
+    """A Celery worker; with `beat`, it also runs the periodic sweep (one such worker per deployment)."""
+    argv = python_module("celery", "-A", "pipeline.celery_main:app", "worker", "--loglevel=WARNING",
+                         f"--concurrency={concurrency}")
+    schedule = settings.data_dir.resolve() / "celerybeat-schedule"
+    return argv + (["--beat", f"--schedule={schedule}"] if beat else [])
+
+
+def web_argv(host: str, port: int, threads: int = 8) -> list[str]:
+    return python_module("waitress", f"--listen={host}:{port}", f"--threads={threads}", "--call",
+                         "pipeline.web:app_from_env")
+
+
+def prepare_store(settings: Settings) -> None:
+    """Create the data directory and migrate the store to the current schema."""
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    migrate(settings.database_url)
+
+
+def prepare(settings: Settings) -> str:
+    """Migrate the store and make sure the issuer key exists; returns the issuer id."""
+    prepare_store(settings)
+    services = build_services(settings)
+    try:
+        with services.sessions.begin() as session:
+            return load_issuing_identity(settings, session, datetime.now(timezone.utc)).profile.id
+    finally:
+        services.close()
+
+
+def wait_healthy(url: str, group: ProcessGroup, timeout_s: float = 60.0) -> None:
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        exited = group.exited()
+        if exited:
+            raise StackError(f"{exited.name} exited with status {exited.process.returncode} during start-up")
+        try:
+            with urllib.request.urlopen(url + "/healthz", timeout=2) as response:
+                if json.load(response).get("status") == "ok":
+                    return
+        except OSError:
+            pass
+        time.sleep(0.2)
+    raise StackError(f"{url}/healthz did not answer within {timeout_s:.0f} s")
+
+
+@contextmanager
+def running_stack(settings: Settings, *, host: str = "127.0.0.1", port: int = 8000,
+                  workers: int = 2) -> Iterator[Stack]:
+    """Run the stack for the duration of the `with` block; everything is stopped on exit."""
+    issuer_id = prepare(settings)
+    redis = None
+    redis_url = settings.redis_url
+    if not redis_url:
+        redis = EmbeddedRedis(settings.redis_dir)
+        redis_url = redis.start()
+    group = ProcessGroup()
+    try:
+        env = child_env(os.environ, settings_env(settings, redis_url))
+        group.spawn("worker", worker_argv(settings, workers), env)
+        group.spawn("web", web_argv(host, port), env)
+        web_url = f"http://{host}:{port}"
+        wait_healthy(web_url, group)
+        yield Stack(settings, host, port, issuer_id, web_url, group)
+    finally:
+        group.stop()
+        if redis:
+            redis.stop()
+
+
+def serve_forever(stack: Stack, group_check_s: float = 1.0) -> None:
+    """Block until SIGINT/SIGTERM (both end the `with running_stack(...)` block cleanly);
+    a child that dies on its own ends it too, with StackError."""
+    stopping = {"flag": False}
+
+    def _stop(signum, frame):  # noqa: ARG001
+        stopping["flag"] = True
+
+    previous = {sig: signal.signal(sig, _stop) for sig in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        while not stopping["flag"]:
+            exited = stack.group.exited()
+            if exited:
+                raise StackError(f"{exited.name} exited with status {exited.process.returncode}")
+            time.sleep(group_check_s)
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
