@@ -208,13 +208,14 @@ def _refuse_unreadable(parsed: CsvImport) -> None:
     if whole_file:
         raise EventRejected(whole_file)
     if not parsed.events and not parsed.errors:
-        raise EventRejected([FieldError(codes.SCHEMA_VIOLATION, "the file has a header but no data rows", "/rows", 2)])
+        raise EventRejected([FieldError(codes.SCHEMA_VIOLATION, "the file has a header but no data rows",
+                                        "/rows/2", 2)])
 
 
 def _row_outcomes(parsed: CsvImport, events: Sequence[ItemOutcome]) -> tuple[RowOutcome, ...]:
     rows = [
         RowOutcome(row, group.event_id, outcome.accepted, outcome.error)
-        for group, outcome in zip(parsed.events, events)
+        for group, outcome in zip(parsed.events, events, strict=True)
         for row in group.rows
     ]
     rows += [
@@ -227,7 +228,8 @@ def _canonical(document: Any) -> bytes:
     try:
         return jcs(document)
     except IssuerError as error:
-        raise EventRejected([FieldError(codes.SCHEMA_VIOLATION, f"the event cannot be stored as JSON: {error}", "")]) from error
+        problem = FieldError(codes.SCHEMA_VIOLATION, f"the event cannot be stored as JSON: {error}", "")
+        raise EventRejected([problem]) from error
 
 
 def _record_all(services: Services, caller: Caller, candidates: Sequence[_Candidate]) -> list[ItemOutcome]:

@@ -65,9 +65,11 @@ def worker_argv(settings: Settings, concurrency: int, *, beat: bool = True) -> l
     return argv + (["--beat", f"--schedule={schedule}"] if beat else [])
 
 
-def web_argv(host: str, port: int, threads: int = 8) -> list[str]:
-    return python_module("waitress", f"--listen={host}:{port}", f"--threads={threads}", "--call",
-                         "pipeline.web:app_from_env")
+def web_argv(settings: Settings, host: str, port: int, threads: int = 8) -> list[str]:
+    # Waitress buffers a chunked body before the app sees it: cap it at the largest upload we accept.
+    limit = settings.max_event_bytes * 64
+    return python_module("waitress", f"--listen={host}:{port}", f"--threads={threads}",
+                         f"--max-request-body-size={limit}", "--call", "pipeline.web:app_from_env")
 
 
 def prepare_store(settings: Settings) -> None:
@@ -117,7 +119,7 @@ def running_stack(settings: Settings, *, host: str = "127.0.0.1", port: int = 80
     try:
         env = child_env(os.environ, settings_env(settings, redis_url))
         group.spawn("worker", worker_argv(settings, workers), env)
-        group.spawn("web", web_argv(host, port), env)
+        group.spawn("web", web_argv(settings, host, port), env)
         web_url = f"http://{host}:{port}"
         wait_healthy(web_url, group)
         yield Stack(settings, host, port, issuer_id, web_url, group)

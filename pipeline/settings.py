@@ -86,6 +86,12 @@ class Settings(BaseSettings):
     """`BADGELINE_ADMIN_KEY_HASH`: `sha256$<hex>` of the admin key allowed to manage
     providers over HTTP. Unset: no admin endpoints (the CLI still works)."""
 
+    @field_validator("redis_url", "issuer_did", "admin_key_hash", mode="before")
+    @classmethod
+    def _empty_is_unset(cls, value: Any) -> Any:
+        # docker-compose passes `${VAR:-}` as an empty string: treat it as "not set".
+        return None if isinstance(value, str) and not value.strip() else value
+
     @field_validator("public_url")
     @classmethod
     def _strip_slash(cls, value: str) -> str:

@@ -26,7 +26,7 @@ def create_app(settings: Settings, *, services: Services | None = None, mount_ve
 
         services = build_services(settings, dispatcher=CeleryDispatcher(create_celery_app(settings)))
     app = Flask(__name__, template_folder=str(TEMPLATES), static_folder=None)
-    app.config["MAX_CONTENT_LENGTH"] = max(settings.max_event_bytes * 64, 16 * 1024 * 1024)
+    app.config["MAX_CONTENT_LENGTH"] = settings.max_event_bytes * 64
     app.extensions["badgeline"] = services
 
     from pipeline.api import make_api_blueprint

@@ -12,9 +12,10 @@ import base64
 from dataclasses import dataclass, field
 from typing import Any
 
+from issuer.dates import parse_datetime_z
 from issuer.errors import IssuerError
 from issuer.identity import identity_matches, normalize_email
-from issuer.problems import Outcome
+from issuer.problems import CheckResult, Outcome
 from verifier.engine import Verification
 
 SAFE_IMAGE_PREFIXES = ("data:image/png;", "data:image/svg+xml;", "data:image/jpeg;", "data:image/gif;", "https://")
@@ -82,6 +83,23 @@ class CredentialView:
                 f"validity dates{revocation}.")
 
 
+PLAIN: dict[str, str] = {
+    "signature_invalid": "The digital signature does not match: the credential was changed after it was signed, "
+                         "or it was signed with a different key.",
+    "jws_signature_invalid": "The digital signature does not match: the credential was changed after it was "
+                             "signed, or it was signed with a different key.",
+    "proof_missing": "The credential carries no digital signature.",
+    "proof_value_encoding": "The digital signature is malformed.",
+    "proof_value_length": "The digital signature is malformed.",
+    "proof_malformed": "The digital signature is malformed.",
+    "key_not_authorized": "The key that signed it is not one the issuer uses to issue credentials.",
+    "key_unresolvable": "The key that signed it could not be found.",
+    "context_unknown": "The credential uses a vocabulary (JSON-LD context) this verifier does not trust.",
+    "context_inline": "The credential redefines its own vocabulary, which this verifier does not accept.",
+    "proof_transformation": "The credential's contents could not be read exactly, so its signature cannot be checked.",
+}
+"""Plain sentences for problem codes whose technical detail would not help an employer."""
+
 VERDICT_HEADLINES = {"verified": "Verified", "not-verified": "Not verified", "incomplete": "Could not fully check"}
 OUTCOME_LABELS = {Outcome.PASS: "Passed", Outcome.FAIL: "Failed", Outcome.CANNOT_CHECK: "Could not check"}
 CHECK_LABELS = {"parse": "Format", "contexts": "Vocabulary", "schema": "Open Badges format", "proof": "Signature",
@@ -92,6 +110,22 @@ CHECK_LABELS = {"parse": "Format", "contexts": "Vocabulary", "schema": "Open Bad
 def _sentence(text: str) -> str:
     text = text.strip()
     return (text[:1].lower() + text[1:]) if text[:2] != text[:2].upper() else text
+
+
+def human_date(value: str | None) -> str | None:
+    """"2026-05-20T14:03:11Z" -> "20 May 2026, 14:03 UTC" (the raw value when it does not parse)."""
+    if value is None:
+        return None
+    try:
+        moment = parse_datetime_z(value, require_zone=False)
+    except IssuerError:
+        return value
+    return f"{moment.day} {moment:%B %Y, %H:%M} UTC"
+
+
+def _plain(check: CheckResult) -> str:
+    codes = [p.code for p in check.problems if p.code in PLAIN]
+    return PLAIN[codes[0]] if check.outcome is Outcome.FAIL and codes else check.summary
 
 
 def _text(value: Any) -> str | None:
@@ -174,7 +208,7 @@ def credential_view(verification: Verification, email: str | None = None) -> Cre
     """The page's view of one verification (and, when given, whether `email` is the holder's)."""
     view = CredentialView(verdict=verification.verdict,
                           format=verification.submission.format if verification.submission else None)
-    view.checks = [CheckRow(c.name, c.outcome.value, CHECK_LABELS.get(c.name, c.name.title()), c.summary,
+    view.checks = [CheckRow(c.name, c.outcome.value, CHECK_LABELS.get(c.name, c.name.title()), _plain(c),
                             [p.code for p in c.problems], OUTCOME_LABELS[c.outcome])
                    for c in verification.report.checks]
     framework = verification.report.check("framework")

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 from flask import Blueprint, Response, current_app, render_template, request, url_for
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
-from verifier.display import credential_view
+from verifier.display import credential_view, human_date
 from verifier.engine import Verification, VerifierEngine, parse_failure
 from verifier.errors import FetchError
 from verifier.http import json_response
@@ -76,7 +76,8 @@ def register(bp: Blueprint, engine: VerifierEngine, settings: VerifierSettings) 
     def render_result(verification: Verification, email: str | None = None, source: str | None = None) -> Response:
         view = credential_view(verification, email)
         html = render_template("verifier/result.html", view=view, email=email or "", source=source,
-                               credential_text=credential_text(verification), **page_context(bp.name))
+                               credential_text=credential_text(verification), human_date=human_date,
+                               **page_context(bp.name))
         return Response(html, mimetype="text/html")
 
     def render_index(message: str | None = None, status: int = 200) -> Response:

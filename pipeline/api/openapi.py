@@ -45,12 +45,14 @@ def _content(schema: dict[str, Any], media_type: str = "application/json") -> di
     return {media_type: {"schema": schema}}
 
 
-def _rewrite_refs(node: Any) -> Any:
+def _for_components(node: Any) -> Any:
+    """Point `$defs` refs at `components/schemas`; drop `"default": null` on non-null types
+    (pydantic emits it for omitted-only fields; OpenAPI validators reject the mismatch)."""
     if isinstance(node, dict):
-        return {k: (v.replace("#/$defs/", "#/components/schemas/") if k == "$ref" else _rewrite_refs(v))
-                for k, v in node.items()}
+        return {k: (v.replace("#/$defs/", "#/components/schemas/") if k == "$ref" else _for_components(v))
+                for k, v in node.items() if not (k == "default" and v is None)}
     if isinstance(node, list):
-        return [_rewrite_refs(v) for v in node]
+        return [_for_components(v) for v in node]
     return node
 
 
@@ -64,7 +66,7 @@ def _event_schemas() -> dict[str, Any]:
     schema = native_event_json_schema()
     schema.pop("$schema", None)
     defs = schema.pop("$defs", {})
-    return _rewrite_refs({**defs, "NativeEvent": schema})
+    return _for_components({**defs, "NativeEvent": schema})
 
 
 def _shared_schemas(max_batch: int) -> dict[str, Any]:
@@ -98,7 +100,8 @@ def _shared_schemas(max_batch: int) -> dict[str, Any]:
         "AnyEvent": {"anyOf": [_ref("NativeEvent"), _ref("XapiStatement"), _ref("CaliperGradeEvent")]},
         "BatchRequest": {"type": "object", "required": ["events"], "additionalProperties": False, "properties": {
             "events": {"type": "array", "minItems": 1, "maxItems": max_batch, "items": _ref("AnyEvent")}}},
-        "ItemResult": {"type": "object", **problem_or_event, "properties": {
+        "ItemResult": {"type": "object", **problem_or_event, "description": (
+            "One batch item, in request order. Error paths are JSON pointers into that item."), "properties": {
             "index": {"type": "integer"}, "status": {"type": "integer", "description": "202, 200 or a problem status."},
             "event": _ref("EventResource"), "error": _ref("Problem")}},
         "Summary": {"type": "object", "required": ["accepted", "replayed", "refused"], "properties": {
@@ -162,7 +165,8 @@ def _paths(settings: Settings) -> dict[str, Any]:
     return {
         "/events": {"post": _operation(
             "postEvent", "Post one event: 202 when stored, 200 for an identical replay.", post_event,
-            description=f"Native event, xAPI statement or Caliper GradeEvent; body at most {settings.max_event_bytes} bytes.",
+            description=("Native event, xAPI statement or Caliper GradeEvent; "
+                         f"body at most {settings.max_event_bytes} bytes."),
             requestBody={"required": True, "content": _content(_ref("AnyEvent"))})},
         "/events:batch": {"post": _operation(
             "postEventBatch", "Post many events; always 200 with one result per item.",
@@ -200,7 +204,8 @@ def openapi_document(settings: Settings) -> dict[str, Any]:
         "info": {"title": "badgeline provider API", "version": "1.0.0", "description": (
             "Training providers post completed assessments; workers issue Open Badges 3.0 credentials. "
             "Errors are application/problem+json (`urn:badgeline:problem:{code}`); unknown routes answer 404 "
-            "and known routes with another method 405, as problems too.")},
+            "and known routes with another method 405, as problems too. A refused event (400, 403, 409, 413, "
+            "415, 422) is not stored at all; only accepted events get a row and a URL.")},
         "servers": [{"url": f"{settings.public_url}/api/v1"}],
         "security": [{"bearerAuth": []}],
         "paths": _paths(settings),

@@ -49,7 +49,8 @@ def web_command(host: str, port: int, settings: Settings) -> None:
         raise click.UsageError("set BADGELINE_REDIS_URL (the web process sends tasks to the workers' broker)")
     prepare_store(settings)
     env = {**os.environ, **settings_env(settings, settings.redis_url)}
-    os.execve(web_argv(host, port)[0], web_argv(host, port), env)
+    argv = web_argv(settings, host, port)
+    os.execve(argv[0], argv, env)
 
 
 @click.command("worker")

@@ -10,6 +10,7 @@ from __future__ import annotations
 import copy
 import json
 import re
+import threading
 import uuid
 from collections.abc import Iterator
 from datetime import datetime, timedelta, timezone
@@ -23,6 +24,7 @@ from referencing import Registry
 from referencing.jsonschema import DRAFT202012
 from sqlalchemy import func, select
 from sqlalchemy.engine import Engine
+from werkzeug.serving import make_server
 
 from pipeline.api import make_api_blueprint
 from pipeline.services import Services, build_services
@@ -121,6 +123,17 @@ def app(services) -> Flask:
 @pytest.fixture
 def client(app) -> ApiClient:
     return ApiClient(app)
+
+
+@pytest.fixture
+def server(app) -> Iterator[int]:
+    """The app on a real threaded HTTP server; yields its port."""
+    httpd = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    yield httpd.server_port
+    httpd.shutdown()
+    thread.join(timeout=5)
 
 
 @pytest.fixture

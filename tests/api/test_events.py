@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import http.client
 import json
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from sqlalchemy import select
@@ -156,7 +158,8 @@ def test_get_event_only_for_its_provider(client, make_key):
     assert own.status_code == 200 and own.get_json() == posted
     assert own.headers["Cache-Control"] == "no-store"
     for event_id in (posted["id"], "00000000-0000-4000-8000-000000000000", "not-an-id"):
-        hidden = client.get(f"/api/v1/events/{event_id}", headers=bearer(other_key if event_id == posted["id"] else ana_key))
+        asker = other_key if event_id == posted["id"] else ana_key
+        hidden = client.get(f"/api/v1/events/{event_id}", headers=bearer(asker))
         assert hidden.status_code == 404 and hidden.get_json()["code"] == "not_found"
 
 
@@ -190,7 +193,7 @@ def test_outcome_lists_levels_and_credentials_once_processed(client, key, servic
         "code": "levels_reached", "message": "Reached 2 levels.", "levels": ["developing", "proficient"],
         "credentials": [
             {"id": cid, "url": f"{PUBLIC}/api/v1/credentials/{cid.removeprefix('urn:uuid:')}", "level": level}
-            for cid, level in zip(credential_ids, ("developing", "proficient"))
+            for cid, level in zip(credential_ids, ("developing", "proficient"), strict=True)
         ],
     }
     # A replay of a processed event returns it as it is now.
@@ -223,3 +226,23 @@ def test_stored_event_count_matches_accepted(services, client, key):
     post_json(client, key, native(event_id="lms-43"))
     with services.sessions() as session:
         assert sorted(session.scalars(select(Event.provider_event_id))) == ["lms-42-attempt-7", "lms-43"]
+
+
+def test_concurrent_posts_of_one_event_store_and_send_it_once(server, key, services, dispatcher):
+    body = json.dumps(native()).encode()
+
+    def post_once(_: int) -> tuple[int, str]:
+        connection = http.client.HTTPConnection("127.0.0.1", server, timeout=30)
+        try:
+            connection.request("POST", "/api/v1/events", body=body,
+                               headers={**bearer(key), "Content-Type": "application/json"})
+            response = connection.getresponse()
+            return response.status, json.loads(response.read())["id"]
+        finally:
+            connection.close()
+
+    with ThreadPoolExecutor(max_workers=6) as pool:
+        answers = list(pool.map(post_once, range(12)))
+    assert sorted(status for status, _ in answers) == [200] * 11 + [202]
+    assert len({event_id for _, event_id in answers}) == 1
+    assert count_rows(services, Event) == 1 and len(dispatcher.sent) == 1

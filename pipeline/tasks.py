@@ -1,0 +1,84 @@
+"""The worker's tasks: thin, explicitly named, taking ids (DESIGN.md rule 4).
+
+- `badgeline.process_event(event_id)`: `pipeline.processing.process_event`.
+- `badgeline.sweep_received()`: re-send tasks of events left `received` (or stuck
+  `processing`); run by beat every `sweep_interval_s`.
+- `badgeline.publish_status_list(list_id)`: re-sign a status list from the store (for a
+  process without the key that changed a credential's status).
+
+Retries with exponential backoff and jitter (1, 2, 4 ... capped at 60 s, 12 tries) happen
+ONLY for transient failures: database unavailable or busy, our own races
+(`processing.is_retryable`), broker unavailable. Permanent failures are recorded on the
+event by `process_event` itself; an unknown event id is logged and dropped.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+from celery import Celery, Task
+from kombu.exceptions import OperationalError as KombuOperationalError
+from redis.exceptions import ConnectionError as RedisConnectionError
+
+from pipeline.errors import InvalidStateTransition, PipelineError
+from pipeline.processing import is_retryable
+
+if TYPE_CHECKING:  # pragma: no cover
+    from pipeline.worker import WorkerRuntime
+
+log = logging.getLogger(__name__)
+
+PROCESS_EVENT = "badgeline.process_event"
+SWEEP_RECEIVED = "badgeline.sweep_received"
+PUBLISH_STATUS_LIST = "badgeline.publish_status_list"
+
+MAX_RETRIES = 12
+BACKOFF_MAX_S = 60.0
+
+
+def retry_countdown(retries: int) -> float:
+    """Seconds before retry number `retries + 1`: 2**retries capped at 60, times 0.5-1 (jitter)."""
+    return min(BACKOFF_MAX_S, 2.0 ** retries) * random.uniform(0.5, 1.0)
+
+
+def should_retry(error: BaseException) -> bool:
+    """Transient: the store (`is_retryable`) or the broker is unavailable."""
+    return isinstance(error, (KombuOperationalError, RedisConnectionError)) or is_retryable(error)
+
+
+def _run(task: Task, action: Callable[[], object]) -> None:
+    try:
+        action()
+    except Exception as error:
+        if should_retry(error):
+            log.warning("%s: transient failure (%s), retry %d", task.name, error, task.request.retries + 1)
+            raise task.retry(exc=error, countdown=retry_countdown(task.request.retries)) from error
+        raise
+
+
+def register_tasks(app: Celery, runtime: Callable[[], WorkerRuntime]) -> None:
+    """Register the three tasks on `app`; `runtime()` gives this process's WorkerRuntime."""
+
+    @app.task(name=PROCESS_EVENT, bind=True, max_retries=MAX_RETRIES)
+    def process_event(task: Task, event_id: str) -> None:
+        try:
+            _run(task, lambda: runtime().process(event_id))
+        except InvalidStateTransition as error:
+            log.error("event %s: %s [%s]; task dropped", event_id, error.message, error.code)
+
+    @app.task(name=SWEEP_RECEIVED, bind=True)
+    def sweep_received(task: Task) -> None:
+        try:
+            sent = runtime().sweep()
+        except PipelineError as error:
+            log.warning("sweep stopped: %s [%s]; the next one goes on", error.message, error.code)
+            return
+        if sent:
+            log.info("sweep re-sent %d event(s)", len(sent))
+
+    @app.task(name=PUBLISH_STATUS_LIST, bind=True, max_retries=MAX_RETRIES)
+    def publish_status_list(task: Task, list_id: str) -> None:
+        _run(task, lambda: runtime().publish_status_list(list_id))

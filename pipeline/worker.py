@@ -1,0 +1,193 @@
+"""The Celery application of the workers, composed once from Settings (DESIGN.md "composition").
+
+`create_celery_app(settings, options)` configures a Redis broker (`settings.redis_url`),
+JSON messages, no result backend, late acknowledgement (`task_acks_late`,
+`task_reject_on_worker_lost`, prefetch 1: a task killed mid-way is delivered again) and
+a Redis visibility timeout (300 s by default: an unacknowledged message of a dead worker
+comes back after it; keep task retries' backoff below it). Beat runs
+`badgeline.sweep_received` every `settings.sweep_interval_s`.
+
+Everything a task needs (engine, framework registry, clock, the signing key) is built
+lazily, once per worker process (`WorkerRuntime`), so a web process that creates the app
+only to send tasks (`CeleryDispatcher`) opens no database and reads no key.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from functools import cached_property
+
+from celery import Celery
+from kombu.exceptions import OperationalError as KombuOperationalError
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from pipeline.errors import PipelineError, SettingsError
+from pipeline.identity import load_issuing_identity
+from pipeline.issuance import IssuingIdentity
+from pipeline.processing import Processed, Processor, process_event, sweep
+from pipeline.services import Services, build_services
+from pipeline.settings import Settings
+from pipeline.statuslists import publish_status_list
+from pipeline.tasks import PROCESS_EVENT, SWEEP_RECEIVED, register_tasks
+
+log = logging.getLogger(__name__)
+
+DEFAULT_QUEUE = "badgeline"
+DEFAULT_VISIBILITY_TIMEOUT_S = 300.0
+PUBLISH_RETRY_POLICY = {"max_retries": 3, "interval_start": 0, "interval_step": 0.5, "interval_max": 1.0}
+"""Sending a task when Redis is down fails within about 2 s (the sweep re-sends later)."""
+
+
+@dataclass(frozen=True)
+class WorkerOptions:
+    """Worker knobs that are not (yet) service settings.
+
+    `queue`: the queue tasks are sent to and consumed from (`BADGELINE_CELERY_QUEUE`).
+    `visibility_timeout_s`: Redis redelivers an unacknowledged message after this
+    (`BADGELINE_BROKER_VISIBILITY_TIMEOUT_S`). `pause_before_commit_s`: TEST HOOK, sleeps
+    inside the work transaction just before commit so a test can kill the worker there
+    (`BADGELINE_TEST_PAUSE_BEFORE_COMMIT_S`; never set it in production).
+    """
+
+    queue: str = DEFAULT_QUEUE
+    visibility_timeout_s: float = DEFAULT_VISIBILITY_TIMEOUT_S
+    pause_before_commit_s: float = 0.0
+
+    @classmethod
+    def from_environ(cls, environ: Mapping[str, str]) -> WorkerOptions:
+        """Read the three variables above (celery_main only); unset ones keep their defaults."""
+        try:
+            return cls(
+                queue=environ.get("BADGELINE_CELERY_QUEUE") or DEFAULT_QUEUE,
+                visibility_timeout_s=float(environ.get("BADGELINE_BROKER_VISIBILITY_TIMEOUT_S")
+                                           or DEFAULT_VISIBILITY_TIMEOUT_S),
+                pause_before_commit_s=float(environ.get("BADGELINE_TEST_PAUSE_BEFORE_COMMIT_S") or 0),
+            )
+        except ValueError as error:
+            raise SettingsError(f"invalid worker option: {error}", code="worker_option_invalid") from error
+
+    @property
+    def stuck_after(self) -> timedelta:
+        """A `processing` event untouched this long lost its message: twice the visibility timeout."""
+        return timedelta(seconds=2 * self.visibility_timeout_s)
+
+
+class BrokerUnavailable(PipelineError):
+    """The task could not be handed to Redis (the event stays `received`; the sweep re-sends it)."""
+
+    code = "broker_unavailable"
+
+
+class CeleryDispatcher:
+    """`Dispatcher` over Celery: sends `badgeline.process_event(event_id)` by name."""
+
+    def __init__(self, app: Celery, queue: str | None = None) -> None:
+        self.app = app
+        self.queue = queue
+
+    def send_process_event(self, event_id: str) -> None:
+        try:
+            self.app.send_task(PROCESS_EVENT, args=[event_id], queue=self.queue)
+        except KombuOperationalError as error:
+            raise BrokerUnavailable(f"could not send the task of event {event_id}: {error}") from error
+
+
+class WorkerRuntime:
+    """Services, processor and identity of one worker process, built on first use."""
+
+    def __init__(self, settings: Settings, options: WorkerOptions, app: Celery) -> None:
+        self.settings, self.options, self.app = settings, options, app
+        self._identity: IssuingIdentity | None = None
+
+    @cached_property
+    def services(self) -> Services:
+        return build_services(self.settings, dispatcher=CeleryDispatcher(self.app))
+
+    @cached_property
+    def processor(self) -> Processor:
+        services = self.services
+        return Processor(
+            sessions=services.sessions, registry=services.registry, urls=services.urls,
+            public_url=self.settings.public_url, clock=services.clock, identity=self.identity,
+            before_commit=self._pause() if self.options.pause_before_commit_s > 0 else None,
+        )
+
+    def load_identity(self) -> IssuingIdentity:
+        """The issuing identity, loaded once per process in its own transaction (which records
+        the key row; two workers starting together may race on it: the loser loads again).
+        Called before a task's transactions begin: SQLite allows one writer at a time."""
+        if self._identity is None:
+            for attempt in range(2):
+                try:
+                    with self.services.sessions.begin() as session:
+                        self._identity = load_issuing_identity(self.settings, session, self.services.clock())
+                    break
+                except IntegrityError:
+                    if attempt:
+                        raise
+        return self._identity
+
+    def identity(self, session: Session, now: datetime) -> IssuingIdentity:
+        return self._identity or load_issuing_identity(self.settings, session, now)
+
+    def _pause(self) -> Callable[[], None]:
+        seconds = self.options.pause_before_commit_s
+        log.warning("TEST HOOK: every work transaction sleeps %.1f s before commit", seconds)
+        return lambda: time.sleep(seconds)
+
+    def process(self, event_id: str) -> Processed:
+        self.load_identity()
+        result = process_event(self.processor, event_id)
+        log.info("event %s: %s %s %s", event_id, result.state, result.code or "", ",".join(result.levels))
+        return result
+
+    def sweep(self) -> list[str]:
+        services = self.services
+        return sweep(services.sessions, services.dispatcher, now=services.clock(),
+                     min_age=timedelta(seconds=self.settings.sweep_min_age_s), stuck_after=self.options.stuck_after)
+
+    def publish_status_list(self, list_id: str) -> None:
+        services = self.services
+        identity, now = self.load_identity(), services.clock()
+        with services.sessions.begin() as session:
+            publish_status_list(session, list_id, identity=identity,
+                                public_url=self.settings.public_url, now=now)
+
+
+def transport_options(visibility_timeout_s: float) -> dict[str, float | int]:
+    """Redis transport options: the visibility timeout, and a scan for messages of dead workers
+    every tenth of it (1-30 s; also at worker start), so they come back soon after it expires."""
+    return {"visibility_timeout": visibility_timeout_s,
+            "unacked_restore_interval": max(1, min(30, round(visibility_timeout_s / 10))),
+            "unacked_restore_throttle": 1, "socket_connect_timeout": 5}
+
+
+def create_celery_app(settings: Settings, options: WorkerOptions | None = None) -> Celery:
+    """The configured Celery app with the badgeline tasks registered (see the module docstring)."""
+    options = options or WorkerOptions()
+    if not settings.redis_url:
+        raise SettingsError("the worker needs a broker: set BADGELINE_REDIS_URL (redis://...)",
+                            code="redis_url_missing")
+    app = Celery("badgeline", broker=settings.redis_url, set_as_current=False)
+    app.conf.update(
+        task_serializer="json", accept_content=["json"], result_serializer="json",
+        task_ignore_result=True, result_backend=None, task_store_errors_even_if_ignored=False,
+        task_acks_late=True, task_reject_on_worker_lost=True, worker_prefetch_multiplier=1,
+        task_default_queue=options.queue,
+        broker_transport_options=transport_options(options.visibility_timeout_s),
+        broker_connection_retry_on_startup=True, broker_connection_max_retries=None,
+        worker_cancel_long_running_tasks_on_connection_loss=True,
+        task_publish_retry=True, task_publish_retry_policy=PUBLISH_RETRY_POLICY,
+        beat_schedule={SWEEP_RECEIVED: {"task": SWEEP_RECEIVED,
+                                        "schedule": timedelta(seconds=settings.sweep_interval_s)}},
+        beat_schedule_filename=str(settings.data_dir / "celerybeat-schedule"),
+        enable_utc=True, timezone="UTC",
+    )
+    runtime = WorkerRuntime(settings, options, app)
+    register_tasks(app, lambda: runtime)
+    return app

@@ -1,0 +1,122 @@
+"""The employer's page in a real headless Chromium (Playwright): upload valid, tampered, revoked
+and baked credentials and read what a person sees; also with JavaScript off and by keyboard.
+Screenshots go to tests/artifacts/."""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+import pytest
+from werkzeug.serving import make_server
+
+from tests.verifier.conftest import NOW, WorldFetcher, load_scenario, load_world, scenario_bytes
+from verifier.app import VerifierSettings, create_app
+
+CHROMIUM = Path("/usr/bin/chromium")
+ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts"
+ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+
+pytestmark = [pytest.mark.browser, pytest.mark.skipif(not CHROMIUM.exists(), reason="/usr/bin/chromium is missing")]
+
+
+@pytest.fixture(scope="module")
+def base_url(registry):
+    app = create_app(VerifierSettings(), fetcher=WorldFetcher(load_world()), registry=registry, clock=lambda: NOW)
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    playwright_api = pytest.importorskip("playwright.sync_api")
+    with playwright_api.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(viewport={"width": 1100, "height": 900})
+    yield context.new_page()
+    context.close()
+
+
+def scenario_file(tmp_path: Path, name: str, suffix: str = ".json") -> Path:
+    path = tmp_path / f"{name}{suffix}"
+    path.write_bytes(scenario_bytes(load_scenario(name)))
+    return path
+
+
+def upload(page, base_url: str, path: Path) -> None:
+    page.goto(base_url + "/")
+    page.get_by_label("Upload a file").set_input_files(str(path))
+    page.get_by_role("button", name="Check credential").click()
+    page.wait_for_selector("#verdict-heading")
+
+
+def shot(page, name: str) -> None:
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"verifier-{name}.png"), full_page=True)
+
+
+def test_valid_credential(page, base_url, tmp_path):
+    upload(page, base_url, scenario_file(tmp_path, "valid"))
+    assert page.locator("#verdict-heading").inner_text() == "Verified"
+    assert "Jane Doe" in page.locator(".card").inner_text()
+    assert page.locator(".statements li").count() == 10
+    assert "Matches the published framework" in page.locator("#framework-heading + dl").inner_text()
+    shot(page, "valid")
+
+
+def test_tampered_credential(page, base_url, tmp_path):
+    upload(page, base_url, scenario_file(tmp_path, "tampered-achievement"))
+    assert page.locator("#verdict-heading").inner_text() == "Not verified"
+    assert "changed after it was signed" in page.locator(".verdict").inner_text()
+    assert page.locator(".row-fail th").first.inner_text() == "Signature"
+    shot(page, "tampered")
+
+
+def test_revoked_credential(page, base_url, tmp_path):
+    upload(page, base_url, scenario_file(tmp_path, "revoked"))
+    assert page.locator("#verdict-heading").inner_text() == "Not verified"
+    assert "revoked" in page.locator(".verdict").inner_text()
+    shot(page, "revoked")
+
+
+def test_baked_png_and_email_check(page, base_url, tmp_path):
+    upload(page, base_url, scenario_file(tmp_path, "baked-png", ".png"))
+    assert page.locator("#verdict-heading").inner_text() == "Verified"
+    assert page.locator("img.badge").evaluate("img => img.naturalWidth") == 64
+    page.get_by_label("Candidate’s email address").fill("jane.doe@example.com")
+    page.get_by_role("button", name="Check email").click()
+    page.wait_for_selector(".match")
+    assert "is the holder" in page.locator(".match").inner_text()
+    shot(page, "email-match")
+
+
+def test_unreachable_list_shows_a_clear_warning(page, base_url, tmp_path):
+    upload(page, base_url, scenario_file(tmp_path, "unreachable-list"))
+    assert page.locator("#verdict-heading").inner_text() == "Could not fully check"
+    assert "Revocation status" in page.locator(".verdict .warnings").inner_text()
+    shot(page, "incomplete")
+
+
+def test_paste_without_javascript_by_keyboard(browser, base_url):
+    context = browser.new_context(java_script_enabled=False)
+    page = context.new_page()
+    page.goto(base_url + "/")
+    page.get_by_label("Or paste the credential").fill(load_scenario("jwt-valid")["input"]["value"])
+    page.get_by_label("Or paste the credential").focus()
+    page.keyboard.press("Tab")  # to the link field
+    page.keyboard.press("Tab")  # to the submit button
+    assert page.evaluate("document.activeElement.textContent").strip() == "Check credential"
+    page.keyboard.press("Enter")
+    page.wait_for_selector("#verdict-heading")
+    assert page.locator("#verdict-heading").inner_text() == "Verified"
+    context.close()

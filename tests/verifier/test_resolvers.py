@@ -1,0 +1,163 @@
+"""The guarded fetcher against real local servers: scheme, address, size, time, cache, pinning."""
+
+from __future__ import annotations
+
+import ipaddress
+
+import pytest
+
+from verifier.app import VerifierSettings
+from verifier.errors import FetchError
+from verifier.resolvers import GuardedFetcher, GuardPolicy, HostAllowlist, address_is_public
+from tests.verifier.servers import RouteServer, Route, make_certificate
+
+
+@pytest.fixture(scope="module")
+def certs(tmp_path_factory):
+    return make_certificate(tmp_path_factory.mktemp("tls"))
+
+
+@pytest.fixture
+def https_server(certs):
+    with RouteServer({"/doc.json": Route(b'{"ok": true}')}, tls_cert=certs[0]) as server:
+        yield server
+
+
+def fetcher_for(*hosts: str, ca=None, **limits) -> GuardedFetcher:
+    return GuardedFetcher(GuardPolicy(allowlist=HostAllowlist.parse(hosts), ca_file=str(ca) if ca else None, **limits))
+
+
+@pytest.mark.parametrize("text, public", [
+    ("8.8.8.8", True), ("2606:4700:4700::1111", True), ("127.0.0.1", False), ("10.1.2.3", False),
+    ("172.16.0.1", False), ("192.168.1.1", False), ("169.254.169.254", False), ("100.64.0.1", False),
+    ("0.0.0.0", False), ("::1", False), ("fe80::1", False), ("fc00::1", False), ("::ffff:10.0.0.1", False),
+    ("::ffff:127.0.0.1", False), ("224.0.0.1", False), ("255.255.255.255", False),
+])
+def test_address_is_public(text, public):
+    assert address_is_public(ipaddress.ip_address(text)) is public
+
+
+def test_loopback_is_refused_unless_allowlisted(https_server, certs):
+    with pytest.raises(FetchError) as refused:
+        fetcher_for(ca=certs[1]).fetch(https_server.url("/doc.json"))
+    assert refused.value.code == "fetch_forbidden"
+    assert https_server.requests == []
+    body = fetcher_for(f"localhost:{https_server.port}", ca=certs[1]).fetch(https_server.url("/doc.json"))
+    assert body == b'{"ok": true}'
+
+
+def test_allowlist_port_must_match(https_server, certs):
+    with pytest.raises(FetchError) as refused:
+        fetcher_for("localhost:1", ca=certs[1]).fetch(https_server.url("/doc.json"))
+    assert refused.value.code == "fetch_forbidden"
+    assert fetcher_for("localhost", ca=certs[1]).fetch(https_server.url("/doc.json"))
+
+
+def test_tls_certificate_is_verified(https_server):
+    with pytest.raises(FetchError) as failed:
+        fetcher_for(f"localhost:{https_server.port}").fetch(https_server.url("/doc.json"))
+    assert failed.value.code == "fetch_tls"
+
+
+def test_plain_http_only_for_allowlisted_hosts():
+    with RouteServer({"/doc.json": Route(b"{}")}) as server:
+        with pytest.raises(FetchError) as refused:
+            fetcher_for().fetch(server.url("/doc.json", "127.0.0.1"))
+        assert refused.value.code == "fetch_scheme_forbidden"
+        assert fetcher_for(f"127.0.0.1:{server.port}").fetch(server.url("/doc.json", "127.0.0.1")) == b"{}"
+
+
+@pytest.mark.parametrize("url", ["ftp://example.org/x", "file:///etc/passwd", "https://user:pw@example.org/",
+                                 "not a url", "https:///nohost", "gopher://example.org"])
+def test_non_http_urls_are_refused_before_any_lookup(url):
+    looked_up = []
+    fetcher = GuardedFetcher(GuardPolicy(), resolve=lambda h, p: looked_up.append(h) or ["8.8.8.8"])
+    with pytest.raises(FetchError):
+        fetcher.fetch(url)
+    assert looked_up == []
+
+
+def test_connection_is_pinned_to_the_checked_address(https_server, certs):
+    """One lookup per fetch; the socket goes to that address while Host and TLS name stay the URL's."""
+    lookups = []
+
+    def resolve(host, port):
+        lookups.append(host)
+        return ["127.0.0.1"]
+
+    fetcher = GuardedFetcher(GuardPolicy(allowlist=HostAllowlist.parse(["badges.test"]), ca_file=str(certs[1])),
+                             resolve=resolve)
+    assert fetcher.fetch(https_server.url("/doc.json", "badges.test")) == b'{"ok": true}'
+    assert lookups == ["badges.test"]
+    assert https_server.requests[-1] == ("/doc.json", f"badges.test:{https_server.port}")
+
+
+def test_a_name_resolving_to_private_addresses_is_refused():
+    fetcher = GuardedFetcher(GuardPolicy(), resolve=lambda h, p: ["10.0.0.7", "::1"])
+    with pytest.raises(FetchError) as refused:
+        fetcher.fetch("https://rebind.example/did.json")
+    assert refused.value.code == "fetch_forbidden"
+
+
+def test_first_public_address_is_used_when_mixed():
+    fetcher = GuardedFetcher(GuardPolicy(), resolve=lambda h, p: ["127.0.0.1", "93.184.216.34"])
+    assert fetcher.pick_address("mixed.example", 443) == "93.184.216.34"
+
+
+@pytest.mark.parametrize("chunked", [False, True])
+def test_bodies_over_the_cap_are_refused(certs, chunked):
+    routes = {"/big": Route(b"x" * (1024 * 1024 + 1), chunked=chunked), "/fits": Route(b"y" * (1024 * 1024))}
+    with RouteServer(routes, tls_cert=certs[0]) as server:
+        fetcher = fetcher_for(f"localhost:{server.port}", ca=certs[1])
+        with pytest.raises(FetchError) as refused:
+            fetcher.fetch(server.url("/big"))
+        assert refused.value.code == "fetch_too_large"
+        assert len(fetcher.fetch(server.url("/fits"))) == 1024 * 1024
+
+
+def test_slow_servers_time_out(certs):
+    with RouteServer({"/slow": Route(b"{}", delay_s=1.5)}, tls_cert=certs[0]) as server:
+        fetcher = fetcher_for(f"localhost:{server.port}", ca=certs[1], timeout_s=0.4)
+        with pytest.raises(FetchError) as slow:
+            fetcher.fetch(server.url("/slow"))
+        assert slow.value.code == "fetch_timeout"
+
+
+def test_http_errors_and_redirects(certs):
+    with RouteServer(tls_cert=certs[0]) as server:
+        server.routes.update({
+            "/gone": Route(b"", status=404),
+            "/moved": Route(b"", status=302, headers={"Location": "/doc.json"}),
+            "/doc.json": Route(b'{"ok": 1}'),
+            "/escape": Route(b"", status=302, headers={"Location": "http://169.254.169.254/latest/meta-data"}),
+        })
+        fetcher = fetcher_for(f"localhost:{server.port}", ca=certs[1])
+        with pytest.raises(FetchError) as gone:
+            fetcher.fetch(server.url("/gone"))
+        assert gone.value.code == "fetch_http_status"
+        assert fetcher.fetch(server.url("/moved")) == b'{"ok": 1}'
+        with pytest.raises(FetchError) as escape:
+            fetcher.fetch(server.url("/escape"))
+        assert escape.value.code == "fetch_scheme_forbidden"
+
+
+def test_cache_serves_fresh_entries_and_expires_them(https_server, certs):
+    clock = [1000.0]
+    fetcher = GuardedFetcher(GuardPolicy(allowlist=HostAllowlist.parse([f"localhost:{https_server.port}"]),
+                                         ca_file=str(certs[1]), cache_ttl_s=60), monotonic=lambda: clock[0])
+    url = https_server.url("/doc.json")
+    fetcher.fetch(url)
+    fetcher.fetch(url)
+    assert len(https_server.requests) == 1
+    clock[0] += 61
+    fetcher.fetch(url)
+    assert len(https_server.requests) == 2
+
+
+def test_settings_parse_the_allowlist():
+    settings = VerifierSettings(allowed_hosts="localhost:8000, badges.internal ,[::1]:8443")
+    allowlist = settings.guard_policy().allowlist
+    assert allowlist.allows("localhost", 8000) and not allowlist.allows("localhost", 8001)
+    assert allowlist.allows("badges.internal", 443) and allowlist.allows("::1", 8443)
+    with pytest.raises(FetchError):
+        HostAllowlist.parse(["https://example.org/path"])
