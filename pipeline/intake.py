@@ -23,7 +23,7 @@ Invalid events are never stored (not even as `rejected`): a rejected request lea
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -59,6 +59,12 @@ class TooManyEvents(PipelineError):
     """A batch or CSV upload holds more events than `settings.max_batch_events` (HTTP 413)."""
 
     code = TOO_MANY_EVENTS
+
+
+CHUNK = 200
+"""Events stored per transaction by uploads (bounded transactions; progress between them)."""
+
+Progress = Callable[[int, int], None]
 
 
 @dataclass(frozen=True)
@@ -182,13 +188,17 @@ def accept_documents(services: Services, caller: Caller, documents: Sequence[Any
     return sorted(outcomes, key=lambda o: o.index)
 
 
-def accept_csv(services: Services, caller: Caller, data: bytes | str) -> CsvIntake:
+def accept_csv(services: Services, caller: Caller, data: bytes | str, *, max_events: int | None = None,
+               on_progress: Progress | None = None) -> CsvIntake:
     """Accept a CSV upload (`pipeline.events.csv_rows`): each event on its own, each row reported.
-    A file that cannot be read at all (bad header, not UTF-8, no data rows) is one `EventRejected`."""
+    A file that cannot be read at all (bad header, not UTF-8, no data rows) is one `EventRejected`.
+    `max_events` defaults to the batch limit (the CLI import lifts it); `on_progress(done, total)`
+    is called as events are stored, one transaction per `CHUNK` events."""
     parsed = parse_csv(data, event_context(services))
     _refuse_unreadable(parsed)
-    if len(parsed.events) > services.settings.max_batch_events:
-        raise TooManyEvents(f"{len(parsed.events)} events in one upload; at most {services.settings.max_batch_events}")
+    limit = services.settings.max_batch_events if max_events is None else max_events
+    if len(parsed.events) > limit:
+        raise TooManyEvents(f"{len(parsed.events)} events in one upload; at most {limit}")
     refused: list[ItemOutcome] = []
     candidates: list[_Candidate] = []
     for index, group in enumerate(parsed.events):
@@ -199,8 +209,19 @@ def accept_csv(services: Services, caller: Caller, data: bytes | str) -> CsvInta
             candidates.append(_Candidate(index, group.event, group.native, _canonical(group.native)))
         except (EventRejected, NotAccredited) as error:
             refused.append(ItemOutcome(index, error=error))
-    events = tuple(sorted(refused + _record_all(services, caller, candidates), key=lambda o: o.index))
+    recorded = _record_chunked(services, caller, candidates, len(refused), len(parsed.events), on_progress)
+    events = tuple(sorted(refused + recorded, key=lambda o: o.index))
     return CsvIntake(events=events, rows=_row_outcomes(parsed, events))
+
+
+def _record_chunked(services: Services, caller: Caller, candidates: Sequence[_Candidate], done: int, total: int,
+                    on_progress: Progress | None) -> list[ItemOutcome]:
+    outcomes: list[ItemOutcome] = []
+    for start in range(0, len(candidates), CHUNK):
+        outcomes += _record_all(services, caller, candidates[start:start + CHUNK])
+        if on_progress:
+            on_progress(done + len(outcomes), total)
+    return outcomes
 
 
 def _refuse_unreadable(parsed: CsvImport) -> None:

@@ -6,6 +6,7 @@ import click
 
 from pipeline.cli.credentials import issue_command, verify_command
 from pipeline.cli.demo import demo_command
+from pipeline.cli.events import events_group
 from pipeline.cli.frameworks import frameworks_group
 from pipeline.cli.keys import keys_group
 from pipeline.cli.providers import providers_group
@@ -28,3 +29,4 @@ main.add_command(web_command)
 main.add_command(worker_command)
 main.add_command(demo_command)
 main.add_command(init_command)
+main.add_command(events_group)
