@@ -62,14 +62,14 @@ def _run(task: Task, action: Callable[[], object]) -> None:
 def register_tasks(app: Celery, runtime: Callable[[], WorkerRuntime]) -> None:
     """Register the three tasks on `app`; `runtime()` gives this process's WorkerRuntime."""
 
-    @app.task(name=PROCESS_EVENT, bind=True, max_retries=MAX_RETRIES)
+    @app.task(name=PROCESS_EVENT, bind=True, shared=False, max_retries=MAX_RETRIES)
     def process_event(task: Task, event_id: str) -> None:
         try:
             _run(task, lambda: runtime().process(event_id))
         except InvalidStateTransition as error:
             log.error("event %s: %s [%s]; task dropped", event_id, error.message, error.code)
 
-    @app.task(name=SWEEP_RECEIVED, bind=True)
+    @app.task(name=SWEEP_RECEIVED, bind=True, shared=False)
     def sweep_received(task: Task) -> None:
         try:
             sent = runtime().sweep()
@@ -79,6 +79,6 @@ def register_tasks(app: Celery, runtime: Callable[[], WorkerRuntime]) -> None:
         if sent:
             log.info("sweep re-sent %d event(s)", len(sent))
 
-    @app.task(name=PUBLISH_STATUS_LIST, bind=True, max_retries=MAX_RETRIES)
+    @app.task(name=PUBLISH_STATUS_LIST, bind=True, shared=False, max_retries=MAX_RETRIES)
     def publish_status_list(task: Task, list_id: str) -> None:
         _run(task, lambda: runtime().publish_status_list(list_id))

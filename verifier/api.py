@@ -43,8 +43,8 @@ def _read_request(body: Any, member: str) -> tuple[Any, VerifyOptions]:
     return body[member], VerifyOptions.parse(body.get("options"))
 
 
-def register(bp: Blueprint, engine: VerifierEngine, settings: VerifierSettings) -> None:
-    """Add the API routes to `bp`."""
+def register(bp: Blueprint, engine: VerifierEngine, settings: VerifierSettings, *, health: bool = True) -> None:
+    """Add the API routes to `bp` (and `/healthz` unless the host app has its own)."""
 
     @bp.post("/credentials/verify")
     def verify_credential_endpoint() -> Response:
@@ -83,9 +83,10 @@ def register(bp: Blueprint, engine: VerifierEngine, settings: VerifierSettings) 
     def openapi() -> Response:
         return json_response(openapi_document())
 
-    @bp.get("/healthz")
-    def healthz() -> Response:
-        return json_response({"status": "ok"})
+    if health:
+        @bp.get("/healthz")
+        def healthz() -> Response:
+            return json_response({"status": "ok"})
 
 
 def _invalid(exc: RequestError) -> Response:

@@ -7,10 +7,12 @@ Settings are read here and nowhere else (DESIGN.md "Composition").
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Annotated, Any
+from urllib.parse import urlsplit
 
 from flask import Blueprint, Flask, Response
 from pydantic import Field, field_validator
@@ -43,12 +45,17 @@ class VerifierSettings(BaseSettings):
     max_image_bytes: int = Field(10 * MiB, gt=0, description="Largest uploaded file (baked images).")
     batch_limit: int = Field(500, gt=0, description="Most credentials in one batch request.")
     batch_max_bytes: int = Field(32 * MiB, gt=0, description="Largest batch request body.")
+    did_web_http_hosts: Annotated[list[str], NoDecode] = Field(
+        default_factory=list, description="host[:port] whose did:web documents are read over http (local only).")
 
-    @field_validator("allowed_hosts", mode="before")
+    @field_validator("allowed_hosts", "did_web_http_hosts", mode="before")
     @classmethod
     def _split_hosts(cls, value: Any) -> Any:
         if isinstance(value, str):
-            return [part.strip() for part in value.split(",") if part.strip()]
+            text = value.strip()
+            if text.startswith("["):
+                return json.loads(text)
+            return [part.strip() for part in text.split(",") if part.strip()]
         return value
 
     def guard_policy(self) -> GuardPolicy:
@@ -65,15 +72,20 @@ def make_engine(settings: VerifierSettings, *, fetcher: Fetcher | None = None,
     """The engine for `settings`; `fetcher`, `registry` and `clock` may be supplied (tests, the pipeline)."""
     return VerifierEngine(fetcher=fetcher or GuardedFetcher(settings.guard_policy()),
                           registry=registry or FrameworkRegistry.bundled(), clock=clock,
-                          clock_skew=timedelta(seconds=settings.clock_skew_s))
+                          clock_skew=timedelta(seconds=settings.clock_skew_s),
+                          did_web_http=HostAllowlist.parse(settings.did_web_http_hosts))
 
 
-def make_blueprint(engine: VerifierEngine, settings: VerifierSettings, name: str = "verifier") -> Blueprint:
-    """The verifier's routes (VC API, file upload, employer page) as one blueprint."""
+def make_blueprint(engine: VerifierEngine, settings: VerifierSettings, name: str = "verifier",
+                   *, health: bool = True) -> Blueprint:
+    """The verifier's routes (VC API, file upload, employer page) as one blueprint.
+
+    `health=False` leaves `/healthz` to the host app (the pipeline has its own).
+    """
     bp = Blueprint(name, __name__, template_folder=str(TEMPLATES_DIR))
     bp.record_once(lambda state: state.app.extensions.setdefault("badgeline_verifier", {}).update(
         {name: (engine, settings)}))
-    api.register(bp, engine, settings)
+    api.register(bp, engine, settings, health=health)
     page.register(bp, engine, settings)
 
     @bp.errorhandler(HTTPException)
@@ -81,6 +93,28 @@ def make_blueprint(engine: VerifierEngine, settings: VerifierSettings, name: str
         return page.error_response(exc) if page.wants_html() else problem_response(exc.code or 500, exc.name,
                                                                                    exc.description or "")
     return bp
+
+
+def register_verifier(app: Flask, *, allowed_hosts: list[str] | tuple[str, ...] = (), own_origin: str | None = None,
+                      settings: VerifierSettings | None = None) -> VerifierEngine:
+    """Mount the verifier on another app (the pipeline's web process, `badgeline up`).
+
+    `own_origin` (e.g. "http://127.0.0.1:8000") is added to the guard's allowlist, and when
+    it is plain http its did:web documents are read over http too (local deployments).
+    """
+    settings = settings or VerifierSettings()
+    hosts, http_hosts = [*settings.allowed_hosts, *allowed_hosts], list(settings.did_web_http_hosts)
+    if own_origin:
+        parts = urlsplit(own_origin)
+        if parts.hostname:
+            own = f"{parts.hostname}:{parts.port or (443 if parts.scheme == 'https' else 80)}"
+            hosts.append(own)
+            if parts.scheme == "http":
+                http_hosts.append(own)
+    settings = settings.model_copy(update={"allowed_hosts": hosts, "did_web_http_hosts": http_hosts})
+    engine = make_engine(settings)
+    app.register_blueprint(make_blueprint(engine, settings, health=False))
+    return engine
 
 
 def create_app(settings: VerifierSettings | None = None, *, fetcher: Fetcher | None = None,

@@ -10,16 +10,25 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from typing import Any
+from urllib.parse import urlsplit
 
 from issuer.dids import VerificationMethod, did_web_document_url, resolve_did_key, verification_method_from_document
 from issuer.errors import KeyError_
-from verifier.resolvers import Fetcher, fetch_json
+from verifier.resolvers import Fetcher, HostAllowlist, fetch_json
 
 
-def controller_document_url(controller: str) -> str:
-    """Where a controller document lives: did:web per its method spec, http(s) URLs as they are."""
+def controller_document_url(controller: str, did_web_http: HostAllowlist | None = None) -> str:
+    """Where a controller document lives: did:web per its method spec, http(s) URLs as they are.
+
+    `did_web_http` names hosts whose did:web documents are read over plain http (a local
+    deployment without TLS, e.g. `badgeline up`); the did:web spec itself says https.
+    """
     if controller.startswith("did:web:"):
-        return did_web_document_url(controller)
+        url = did_web_document_url(controller)
+        parts = urlsplit(url)
+        if did_web_http is not None and did_web_http.allows(parts.hostname or "", parts.port or 443):
+            return "http://" + url[len("https://"):]
+        return url
     if controller.startswith(("https://", "http://")):
         return controller
     raise KeyError_(f"cannot dereference {controller!r}: only did:key, did:web and https are supported",
@@ -29,8 +38,8 @@ def controller_document_url(controller: str) -> str:
 class GuardedKeyResolver:
     """VM URL -> VerificationMethod; documents come through the guarded (cached) fetcher."""
 
-    def __init__(self, fetcher: Fetcher) -> None:
-        self.fetcher = fetcher
+    def __init__(self, fetcher: Fetcher, *, did_web_http: HostAllowlist | None = None) -> None:
+        self.fetcher, self.did_web_http = fetcher, did_web_http
 
     def __call__(self, vm_url: str) -> VerificationMethod:
         if not isinstance(vm_url, str):
@@ -42,7 +51,7 @@ class GuardedKeyResolver:
 
     def controller_document(self, controller: str) -> Mapping[str, Any]:
         """The controller (DID or CID) document for `controller` (a DID or URL without fragment)."""
-        document = fetch_json(self.fetcher, controller_document_url(controller))
+        document = fetch_json(self.fetcher, controller_document_url(controller, self.did_web_http))
         if not isinstance(document, Mapping):
             raise KeyError_(f"the controller document of {controller} is not a JSON object",
                             code="controller_document_invalid")

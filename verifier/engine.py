@@ -32,7 +32,7 @@ from verifier.formats import Submission, read_bytes, read_json_value, read_text
 from verifier.framework_check import check_framework
 from verifier.jwt import apply_claims, credential_from_payload, parse_compact_jws
 from verifier.jwt_checks import check_claims, check_jws
-from verifier.resolvers import Fetcher
+from verifier.resolvers import Fetcher, HostAllowlist
 from verifier.status_check import StatusChecker
 
 UNKNOWN_OPTION = "https://www.w3.org/TR/vcalm#UNKNOWN_OPTION_PROVIDED"
@@ -130,10 +130,11 @@ class VerifierEngine:
     """Verifies credentials from any issuer; safe to share between threads."""
 
     def __init__(self, *, fetcher: Fetcher, registry: FrameworkRegistry, clock: Callable[[], datetime],
-                 clock_skew: timedelta = timedelta(minutes=5), allowed_contexts: frozenset[str] | None = None) -> None:
+                 clock_skew: timedelta = timedelta(minutes=5), allowed_contexts: frozenset[str] | None = None,
+                 did_web_http: HostAllowlist | None = None) -> None:
         self.fetcher, self.registry, self.clock, self.clock_skew = fetcher, registry, clock, clock_skew
         self.allowed_contexts = allowed_contexts or known_urls()
-        self.resolver = GuardedKeyResolver(fetcher)
+        self.resolver = GuardedKeyResolver(fetcher, did_web_http=did_web_http)
         self.status = StatusChecker(fetcher, self.resolver, clock_skew=clock_skew)
 
     # --- entry points by input kind ------------------------------------------------------

@@ -10,7 +10,7 @@ from pipeline.cli.events import events_group
 from pipeline.cli.frameworks import frameworks_group
 from pipeline.cli.keys import keys_group
 from pipeline.cli.providers import providers_group
-from pipeline.cli.service import init_command, up_command, web_command, worker_command
+from pipeline.cli.service import init_command, up_command, verifier_command, web_command, worker_command
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -30,3 +30,4 @@ main.add_command(worker_command)
 main.add_command(demo_command)
 main.add_command(init_command)
 main.add_command(events_group)
+main.add_command(verifier_command)

@@ -1,4 +1,4 @@
-"""`badgeline up | web | worker`: run the service, all of it or one part."""
+"""`badgeline up | init | web | worker | verifier`: run the service, all of it or one part."""
 
 from __future__ import annotations
 
@@ -7,8 +7,9 @@ import os
 import click
 
 from pipeline.cli.common import settings_options
-
-from pipeline.runner import StackError, prepare, prepare_store, running_stack, serve_forever, settings_env, web_argv, worker_argv
+from pipeline.processes import python_module
+from pipeline.runner import (StackError, prepare, prepare_store, running_stack, serve_forever, settings_env,
+                             web_argv, worker_argv)
 from pipeline.settings import Settings
 
 
@@ -77,3 +78,15 @@ def init_command(settings: Settings) -> None:
     """Migrate the store to the current schema and create the issuer key if there is none."""
     issuer_id = prepare(settings)
     click.echo(f"store migrated; issuer {issuer_id}")
+
+
+@click.command("verifier")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8001, show_default=True, type=int)
+def verifier_command(host: str, port: int) -> None:
+    """Run the employer verifier on its own (no database, no workers).
+
+    Settings: BADGELINE_VERIFIER_* variables, e.g. BADGELINE_VERIFIER_ALLOWED_HOSTS.
+    """
+    argv = python_module("verifier", "--host", host, "--port", str(port))  # by name: no import here
+    os.execv(argv[0], argv)

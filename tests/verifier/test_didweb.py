@@ -124,3 +124,36 @@ def test_reference_signed_did_web_credential_verifies(site, certs, registry):
                                                       json={"verifiableCredential": out["credential"]})
     assert response.status_code == 200, response.get_json()
     assert response.get_json()["verdict"] == "verified"
+
+
+def test_register_verifier_on_a_host_app_reads_its_own_http_did_web(registry):
+    """`badgeline up` serves did:web over plain http on its own origin: allowed for that origin only."""
+    from flask import Flask
+
+    from verifier.app import register_verifier
+
+    with RouteServer() as site:
+        did, key = f"did:web:127.0.0.1%3A{site.port}", Ed25519Key.from_seed(SEED)
+        list_url = publish(site, did, key).replace("localhost", "127.0.0.1")
+        site.routes["/status/1"] = Route(json.dumps(add_proof(
+            status_list_credential(list_url=list_url, issuer=did, purpose="revocation", bitstring=Bitstring(),
+                                   valid_from="2026-05-01T00:00:00Z"),
+            signer=Signer(key, f"{did}#key-1"), created=CREATED)).encode())
+        credential = add_proof(_credential(issuer=did, status=status_entry(list_url, 1, "revocation")),
+                               signer=Signer(key, f"{did}#key-1"), created=CREATED)
+        host = Flask("host")
+
+        @host.get("/healthz")
+        def healthz():
+            return {"status": "host"}
+
+        register_verifier(host, own_origin=f"http://127.0.0.1:{site.port}")
+        client = host.test_client()
+        response = client.post("/credentials/verify", json={"verifiableCredential": credential})
+        assert response.status_code == 200, response.get_json()
+        assert client.get("/healthz").get_json() == {"status": "host"}
+        assert client.get("/", headers={"Accept": "text/html"}).status_code == 200
+        other = Flask("other")
+        register_verifier(other)  # no own origin: loopback http is refused
+        assert other.test_client().post("/credentials/verify",
+                                        json={"verifiableCredential": credential}).status_code == 400

@@ -161,3 +161,8 @@ def test_settings_parse_the_allowlist():
     assert allowlist.allows("badges.internal", 443) and allowlist.allows("::1", 8443)
     with pytest.raises(FetchError):
         HostAllowlist.parse(["https://example.org/path"])
+
+
+def test_settings_accept_a_json_list():
+    assert VerifierSettings(allowed_hosts='["a.example", "b.example:8443"]').allowed_hosts == ["a.example",
+                                                                                               "b.example:8443"]

@@ -26,7 +26,8 @@ from typing import Any
 
 import pytest
 import redis
-from sqlalchemy import func, select
+from sqlalchemy import create_engine, func, select
+from sqlalchemy.orm import sessionmaker
 
 from issuer.frameworks.registry import FrameworkRegistry
 from issuer.frameworks.urls import FrameworkUrls
@@ -77,9 +78,15 @@ def native(event_id: str, *, email: str | None = "ana@example.org", name: str = 
 
 @dataclass
 class Store:
-    """Writes what the API would write: providers and accepted events (parsed by the adapters)."""
+    """Writes what the API would write: providers and accepted events (parsed by the adapters).
+
+    Reads go through `reader`, a plain engine: the store's SQLite engine starts every
+    transaction with BEGIN IMMEDIATE, so polling with it would queue behind (and hold up)
+    the workers' write transactions; plain WAL readers never wait.
+    """
 
     sessions: Any
+    reader: Any
 
     def provider(self, name: str) -> str:
         with self.sessions.begin() as s:
@@ -97,22 +104,22 @@ class Store:
                                 parsed=parsed.to_json(), now=CLOCK).event.id
 
     def event(self, event_id: str) -> Event:
-        with self.sessions() as s:
+        with self.reader() as s:
             return s.get(Event, event_id)
 
     def count(self, model: type) -> int:
-        with self.sessions() as s:
+        with self.reader() as s:
             return s.scalar(select(func.count()).select_from(model))
 
     def credentials_of(self, event_id: str) -> list[Credential]:
-        with self.sessions() as s:
+        with self.reader() as s:
             return list(s.scalars(select(Credential).join(Award).where(Award.event_id == event_id)))
 
     def wait_final(self, event_ids: list[str], timeout: float = 40.0) -> list[Event]:
         """Poll until every event is `processed` or `rejected` (bounded)."""
         deadline = time.monotonic() + timeout
         while True:
-            with self.sessions() as s:
+            with self.reader() as s:
                 rows = list(s.scalars(select(Event).where(Event.id.in_(event_ids))))
             if len(rows) == len(event_ids) and all(r.state in ("processed", "rejected") for r in rows):
                 return sorted(rows, key=lambda r: event_ids.index(r.id))
@@ -123,8 +130,15 @@ class Store:
 
 
 @pytest.fixture
-def store(sessions) -> Store:
-    return Store(sessions)
+def reader(engine, db_url) -> Iterator[sessionmaker]:
+    plain = create_engine(db_url)
+    yield sessionmaker(plain, expire_on_commit=False)
+    plain.dispose()
+
+
+@pytest.fixture
+def store(sessions, reader) -> Store:
+    return Store(sessions, reader)
 
 
 @pytest.fixture
@@ -297,13 +311,13 @@ class Stack:
             worker.stop()
 
 
-def make_stack(sessions, db_url: str, broker: str, tmp_path: Path, *, visibility_s: float = 300.0,
+def make_stack(sessions, reader, db_url: str, broker: str, tmp_path: Path, *, visibility_s: float = 300.0,
                **settings: Any) -> Stack:
     data = tmp_path / "data"
     data.mkdir(exist_ok=True)
     options = WorkerOptions(queue=f"badgeline-test-{uuid.uuid4().hex[:12]}", visibility_timeout_s=visibility_s)
     config = Settings.explicit(database_url=db_url, redis_url=broker, data_dir=data, public_url=PUBLIC, **settings)
-    return Stack(config, options, tmp_path, Store(sessions))
+    return Stack(config, options, tmp_path, Store(sessions, reader))
 
 
 def forget_queue(broker: str, queue: str) -> None:
@@ -315,12 +329,12 @@ def forget_queue(broker: str, queue: str) -> None:
 
 
 @pytest.fixture
-def stack_factory(engine, sessions, db_url, tmp_path) -> Iterator[Callable[..., Stack]]:
+def stack_factory(engine, sessions, reader, db_url, tmp_path) -> Iterator[Callable[..., Stack]]:
     """`stack_factory(broker, **settings)`: a Stack; its workers are stopped and its queue deleted at the end."""
     made: list[Stack] = []
 
     def factory(broker: str, **kwargs: Any) -> Stack:
-        made.append(make_stack(sessions, db_url, broker, tmp_path, **kwargs))
+        made.append(make_stack(sessions, reader, db_url, broker, tmp_path, **kwargs))
         return made[-1]
 
     yield factory

@@ -28,7 +28,7 @@ def _verified(document) -> None:
 
 
 def _credentials_by_learner(store) -> Counter:
-    with store.sessions() as s:
+    with store.reader() as s:
         rows = s.execute(select(Learner.email, Award.level).join(Award, Award.learner_id == Learner.id)
                          .join(Credential, Credential.award_id == Award.id)).all()
     return Counter(rows)
@@ -80,16 +80,16 @@ def test_the_main_job_through_a_real_worker(stack):
     # A keyless process marks a revocation; the worker re-signs the list.
     with store.sessions.begin() as s:
         s.get(Credential, ana_credential.id).revoked_at = CLOCK
-    with store.sessions() as s:
+    with store.reader() as s:
         signed_before = s.get(StatusList, "1").signed_at
     stack.app.send_task(PUBLISH_STATUS_LIST, args=["1"])
 
     def resigned() -> bool:
-        with store.sessions() as s:
+        with store.reader() as s:
             return s.get(StatusList, "1").signed_at != signed_before
 
     _wait(resigned, 30, "the status list to be re-signed", stack)
-    with store.sessions() as s:
+    with store.reader() as s:
         document = s.get(StatusList, "1").document
     _verified(document)
     assert read_status(document, ana_credential.document["credentialStatus"]) == 1

@@ -82,3 +82,10 @@ def test_backoff_grows_exponentially_with_jitter_and_a_cap():
         ceiling = min(BACKOFF_MAX_S, 2.0 ** retries)
         assert ceiling / 2 <= value <= ceiling
     assert retry_countdown(30) <= BACKOFF_MAX_S
+
+
+def test_each_app_keeps_its_own_tasks(tmp_path):
+    # Tasks are not "shared": a second app in one process (tests, the CLI) never reaches the first's runtime.
+    one, two = create_celery_app(_settings(tmp_path)), create_celery_app(_settings(tmp_path, redis_url="redis://h:1/2"))
+    assert one.tasks[PROCESS_EVENT] is not two.tasks[PROCESS_EVENT]
+    assert one.tasks[PROCESS_EVENT].app is one and two.tasks[PROCESS_EVENT].app is two
