@@ -37,6 +37,7 @@ class Posted:
 class DemoResult:
     posted: list[Posted] = field(default_factory=list)
     events: dict[str, dict[str, Any]] = field(default_factory=dict)
+    new_credentials: set[str] = field(default_factory=set)
     credentials: list[dict[str, Any]] = field(default_factory=list)
     written: list[Path] = field(default_factory=list)
 
@@ -45,22 +46,28 @@ def _statements(level: str, numbers: range) -> list[str]:
     return [f"{level[0].upper()}{n:02d}" for n in numbers]
 
 
-def demo_events(now: datetime) -> list[tuple[str, str, dict[str, Any]]]:
-    """(label, provider, event): the scripted batch. Times are in the recent past."""
+LEARNERS = {
+    "ana": {"email": "ana.diaz@example.org", "name": "Ana Diaz"},
+    "ben": {"email": "ben.okafor@example.org", "name": "Ben Okafor"},
+    "chen": {"email": "chen.wei@example.org", "name": "Chen Wei",
+             "did": "did:key:z6MkhaXgBZDvotDkL5257faiztiGiC2QtKLGpbnnEGta2doK"},
+}
+
+
+def demo_events(now: datetime, run: str) -> list[tuple[str, str, dict[str, Any]]]:
+    """(label, provider, event): the scripted batch. Times are in the recent past; event ids carry
+    `run`, so a second demo posts new events (and the levels already reached issue nothing new)."""
 
     def at(hours: int) -> str:
         return (now - timedelta(hours=hours)).strftime("%Y-%m-%dT%H:%M:%SZ")
 
-    ana = {"email": "ana.diaz@example.org", "name": "Ana Diaz"}
-    ben = {"email": "ben.okafor@example.org", "name": "Ben Okafor"}
-    chen = {"email": "chen.wei@example.org", "name": "Chen Wei",
-            "did": "did:key:z6MkhaXgBZDvotDkL5257faiztiGiC2QtKLGpbnnEGta2doK"}
+    ana, ben, chen = LEARNERS["ana"], LEARNERS["ben"], LEARNERS["chen"]
 
     def results(codes: list[str], score: float = 0.91) -> list[dict[str, Any]]:
         return [{"statement": c, "score": score} for c in codes]
 
     def event(event_id: str, learner: dict, assessment: tuple[str, str], hours: int, **body: Any) -> dict:
-        return {"event_id": event_id, "type": "assessment.completed", "occurred_at": at(hours),
+        return {"event_id": f"{event_id}-{run}", "type": "assessment.completed", "occurred_at": at(hours),
                 "learner": learner, "framework": FRAMEWORK,
                 "assessment": {"id": assessment[0], "name": assessment[1]}, **body}
 
@@ -132,7 +139,8 @@ def wait_final(base: str, key: str, event_id: str, timeout_s: float = 120.0) -> 
 def run_demo(base: str, settings: Settings, out_dir: Path, echo: Echo) -> DemoResult:
     keys = accredit(settings)
     result = DemoResult()
-    for label, provider, event in demo_events(datetime.now(timezone.utc)):
+    now = datetime.now(timezone.utc)
+    for label, provider, event in demo_events(now, now.strftime("%Y%m%d%H%M%S")):
         status, body = _request("POST", f"{base}/api/v1/events", keys[provider], event)
         result.posted.append(Posted(label, status, body))
         echo(f"  {status}  {label}" + (f"  [{body.get('code')}: {body.get('detail', '')}]" if status >= 400 else ""))
@@ -140,18 +148,30 @@ def run_demo(base: str, settings: Settings, out_dir: Path, echo: Echo) -> DemoRe
             result.events[body["id"]] = {"provider": provider}
     echo("waiting for the workers…")
     for event_id, info in result.events.items():
-        info["resource"] = wait_final(base, keys[info["provider"]], event_id)
+        resource = wait_final(base, keys[info["provider"]], event_id)
+        result.new_credentials.update(c["id"] for c in resource["outcome"]["credentials"])
     out_dir.mkdir(parents=True, exist_ok=True)
-    for info in result.events.values():
-        for cred in info["resource"]["outcome"]["credentials"]:
-            status, document = _request("GET", cred["url"], keys[info["provider"]])
-            if status != 200:
-                continue
-            path = out_dir / f"{cred['id'].removeprefix('urn:uuid:')}.json"
-            path.write_text(json.dumps(document, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-            result.credentials.append(document)
-            result.written.append(path)
+    for cred_url, key in learner_credential_urls(base, keys).items():
+        status, document = _request("GET", cred_url, key)
+        if status != 200:
+            continue
+        path = out_dir / f"{document['id'].removeprefix('urn:uuid:')}.json"
+        path.write_text(json.dumps(document, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+        result.credentials.append(document)
+        result.written.append(path)
     return result
+
+
+def learner_credential_urls(base: str, keys: dict[str, str]) -> dict[str, str]:
+    """Every credential of the demo learners that a provider may see: URL -> that provider's key."""
+    urls: dict[str, str] = {}
+    for learner in LEARNERS.values():
+        for key in keys.values():
+            ident = learner.get("did") or learner["email"]
+            status, body = _request("GET", f"{base}/api/v1/learners/{ident}/credentials", key)
+            for cred in body.get("credentials", []) if status == 200 else []:
+                urls.setdefault(cred["url"], key)
+    return urls
 
 
 def learner_table(credentials: list[dict[str, Any]]) -> list[tuple[str, str, str, str]]:

@@ -44,7 +44,7 @@ class EmbeddedRedis:
     """A redis-server child process; `url` is valid between `start()` and `stop()`."""
 
     def __init__(self, directory: Path, *, port: int | None = None, host: str = "127.0.0.1") -> None:
-        self.directory = Path(directory)
+        self.directory = Path(directory).resolve()  # redis-server chdirs into --dir: paths must be absolute
         self.host = host
         self.port = port or free_port(host)
         self.process: subprocess.Popen[bytes] | None = None

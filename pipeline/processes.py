@@ -9,6 +9,7 @@ import sys
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 
 PR_SET_PDEATHSIG = 1
 
@@ -34,8 +35,16 @@ class ProcessGroup:
 
     children: list[Child] = field(default_factory=list)
 
-    def spawn(self, name: str, argv: Sequence[str], env: Mapping[str, str]) -> subprocess.Popen[bytes]:
-        process = subprocess.Popen(list(argv), env=dict(env), preexec_fn=die_with_parent)
+    def spawn(self, name: str, argv: Sequence[str], env: Mapping[str, str],
+              log_path: Path | None = None) -> subprocess.Popen[bytes]:
+        """Start a child; its output goes to `log_path` (appended) when given, else to ours."""
+        log = open(log_path, "ab") if log_path else None  # noqa: SIM115 - the child keeps it open
+        try:
+            process = subprocess.Popen(list(argv), env=dict(env), preexec_fn=die_with_parent,
+                                       stdout=log, stderr=subprocess.STDOUT if log else None)
+        finally:
+            if log:
+                log.close()
         self.children.append(Child(name, process))
         return process
 

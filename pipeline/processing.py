@@ -115,7 +115,7 @@ def process_event(processor: Processor, event_id: str) -> Processed:
         attempts = claimed.attempts
     if attempts > processor.max_attempts:
         return _reject(processor, event_id, "attempts_exhausted",
-                       f"Gave up after {attempts - 1} attempts that failed transiently.")
+                       f"Gave up after {attempts - 1} attempts that did not complete.")
     try:
         with processor.sessions.begin() as session:
             return _work(processor, session, event_id)

@@ -94,7 +94,8 @@ def wait_healthy(url: str, group: ProcessGroup, timeout_s: float = 60.0) -> None
     while time.monotonic() < deadline:
         exited = group.exited()
         if exited:
-            raise StackError(f"{exited.name} exited with status {exited.process.returncode} during start-up")
+            raise StackError(f"{exited.name} exited with status {exited.process.returncode} during start-up; "
+                             f"see its log in the data directory's logs/ folder")
         try:
             with urllib.request.urlopen(url + "/healthz", timeout=2) as response:
                 if json.load(response).get("status") == "ok":
@@ -118,8 +119,10 @@ def running_stack(settings: Settings, *, host: str = "127.0.0.1", port: int = 80
     group = ProcessGroup()
     try:
         env = child_env(os.environ, settings_env(settings, redis_url))
-        group.spawn("worker", worker_argv(settings, workers), env)
-        group.spawn("web", web_argv(settings, host, port), env)
+        logs = settings.data_dir / "logs"
+        logs.mkdir(parents=True, exist_ok=True)
+        group.spawn("worker", worker_argv(settings, workers), env, logs / "worker.log")
+        group.spawn("web", web_argv(settings, host, port), env, logs / "web.log")
         web_url = f"http://{host}:{port}"
         wait_healthy(web_url, group)
         yield Stack(settings, host, port, issuer_id, web_url, group)

@@ -36,9 +36,11 @@ def demo_command(port: int | None, out_dir: Path | None, settings: Settings) -> 
     click.echo("")
     click.echo(f"{'learner':<22}{'level':<13}{'framework':<11}credential")
     for name, level, version, cred_id in rows:
-        click.echo(f"{name:<22}{level:<13}{version:<11}{cred_id}")
+        mark = "  (new)" if cred_id in result.new_credentials else ""
+        click.echo(f"{name:<22}{level:<13}{version:<11}{cred_id}{mark}")
     rejected = [p for p in result.posted if p.status >= 400]
-    click.echo(f"\n{len(rows)} credentials issued; {len(rejected)} event(s) refused; "
-               f"{sum(p.status == 200 for p in result.posted)} duplicate(s) answered 200.")
+    click.echo(f"\n{len(result.new_credentials)} credential(s) issued by this run, {len(rows)} in all; "
+               f"{len(rejected)} event(s) refused; {sum(p.status == 200 for p in result.posted)} "
+               f"duplicate(s) answered 200.")
     click.echo(f"credentials written to {out_dir.resolve()}")
     click.echo("check one:  badgeline verify " + (str(result.written[0]) if result.written else "FILE"))

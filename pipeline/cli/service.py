@@ -33,6 +33,7 @@ def up_command(host: str, port: int, workers: int, settings: Settings) -> None:
             click.echo(f"  frameworks       {stack.web_url}/frameworks/")
             click.echo(f"  health           {stack.web_url}/healthz")
             click.echo(f"  data             {settings.data_dir.resolve()}")
+            click.echo(f"  logs             {(settings.data_dir / 'logs').resolve()}")
             click.echo("Ctrl-C to stop.")
             serve_forever(stack)
     except StackError as exc:

@@ -164,5 +164,7 @@ def test_redis_restart_mid_stream_loses_nothing(stack_factory, private_redis):
 
     events = store.wait_final(during, timeout=60)
     assert {e.state for e in events} == {"processed"}, stack.logs()
+    assert stack.workers[0].process.poll() is None  # the same worker reconnected
+    assert all(e.task_sent_at is not None for e in events)  # the sweep sent them
     assert _credentials_by_learner(store) == Counter(
         {(f"r{i}@example.org", level): 1 for i in range(3) for level in ("emerging", "advanced")})

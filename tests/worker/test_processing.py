@@ -204,6 +204,24 @@ def test_transient_failure_leaves_nothing_and_the_retry_finishes(processor, stor
     assert result.levels == ("emerging",) and store.event(event_id).attempts == 2
 
 
+def test_an_event_that_never_completes_is_rejected_after_max_attempts(processor, store):
+    provider = store.provider("Alpha")
+    event_id = store.record(provider, native("t-2", level="emerging"))
+
+    def always_busy():
+        raise OperationalError("COMMIT", {}, TimeoutError("database is locked"))
+
+    flaky = dataclasses.replace(processor, before_commit=always_busy, max_attempts=2)
+    for _ in range(2):
+        with pytest.raises(OperationalError):
+            process_event(flaky, event_id)
+    result = process_event(flaky, event_id)
+    event = store.event(event_id)
+    assert (result.code, event.state, event.outcome_code, event.attempts) == (
+        "attempts_exhausted", "rejected", "attempts_exhausted", 3)
+    assert store.count(Evidence) == 0
+
+
 def test_unknown_event_raises_a_coded_error(processor):
     with pytest.raises(Exception) as caught:
         process_event(processor, "00000000-0000-0000-0000-000000000000")
