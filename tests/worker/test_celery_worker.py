@@ -15,7 +15,7 @@ from issuer.dids import resolve_did_key
 from issuer.status import read_status
 from issuer.verify import verify_credential
 from pipeline.processing import LEVELS_REACHED, NO_NEW_LEVEL
-from pipeline.store.models import Award, Credential, Event, Evidence, Learner, StatusList, StatusSlot
+from pipeline.store.models import Award, Credential, Evidence, Learner, StatusList, StatusSlot
 from pipeline.tasks import PUBLISH_STATUS_LIST
 from pipeline.worker import BrokerUnavailable
 
