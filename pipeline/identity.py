@@ -14,6 +14,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from issuer.credentials import IssuerProfile
@@ -61,11 +62,18 @@ def verification_method_id(settings: Settings, key: Ed25519Key) -> str:
 
 
 def record_key(session: Session, settings: Settings, key: Ed25519Key, now: datetime) -> None:
-    """Make sure `issuer_keys` lists `key` (public part and file path only)."""
+    """Make sure `issuer_keys` lists `key` (public part and file path only). Safe when several
+    processes start at once: the insert runs in a savepoint and a concurrent insert wins."""
     vm_id = verification_method_id(settings, key)
-    if session.get(IssuerKey, vm_id) is None:
-        session.add(IssuerKey(id=vm_id, public_key_multibase=key.public_multibase,
-                              key_ref=str(settings.key_file), created_at=now))
+    if session.get(IssuerKey, vm_id) is not None:
+        return
+    try:
+        with session.begin_nested():
+            session.add(IssuerKey(id=vm_id, public_key_multibase=key.public_multibase,
+                                  key_ref=str(settings.key_file), created_at=now))
+    except IntegrityError:
+        if session.get(IssuerKey, vm_id) is None:
+            raise
 
 
 def published_keys(session: Session) -> list[PublishedKey]:
