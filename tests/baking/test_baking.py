@@ -23,9 +23,10 @@ from issuer.baking import (
     itxt_chunk,
 )
 from issuer.errors import BakingError
+from tests.spec_data import SPEC_EXAMPLES
 
 CREDENTIAL = json.loads(
-    Path("/work/shared/spec/examples/ob3/basic-openbadgecredential.json").read_text(encoding="utf-8")
+    SPEC_EXAMPLES.joinpath("ob3/basic-openbadgecredential.json").read_text(encoding="utf-8")
 )
 JWS = "eyJhbGciOiJSUzI1NiJ9.eyJpc3MiOiJodHRwczovL2V4YW1wbGUuY29tIn0.c2lnbmF0dXJl"
 

@@ -12,9 +12,10 @@ from issuer import models
 from issuer.models import (
     AchievementCredential, Alignment, BitstringStatusListEntry, IdentityObject, Image, Profile, ResultDescription,
 )
+from tests.spec_data import SPEC_EXAMPLES
 
 GOLDEN = sorted((Path(__file__).parent / "golden").glob("*.json"))
-EXAMPLES = [p for p in sorted(Path("/work/shared/spec/examples/ob3").glob("*.json")) if "endorsement" not in p.name]
+EXAMPLES = [p for p in sorted(SPEC_EXAMPLES.joinpath("ob3").glob("*.json")) if "endorsement" not in p.name]
 SPEC_MODELS = [m for m in vars(models).values()
                if isinstance(m, type) and issubclass(m, BaseModel) and m is not models.SpecModel
                and m.__module__ == models.__name__]

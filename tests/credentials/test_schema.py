@@ -10,8 +10,9 @@ import pytest
 
 from issuer import schema as schema_module
 from issuer.schema import SchemaViolation, validate_ob_credential
+from tests.spec_data import SPEC_EXAMPLES
 
-EXAMPLES = Path("/work/shared/spec/examples")
+EXAMPLES = SPEC_EXAMPLES
 OB_EXAMPLES = sorted((EXAMPLES / "ob3").glob("*.json"))
 BASIC = {
     "@context": ["https://www.w3.org/ns/credentials/v2",

@@ -6,9 +6,10 @@ from pathlib import Path
 import pytest
 
 from issuer.frameworks import FrameworkRegistry, FrameworkUrls
+from tests.spec_data import FRAMEWORK_FILE
 
 BUNDLED_FILE = Path(__file__).resolve().parents[2] / "issuer/frameworks/data/pharmacy-technicians.v26.05.json"
-SHARED_FILE = Path("/work/shared/framework/pharmacy-technicians.v26.05.json")
+SHARED_FILE = FRAMEWORK_FILE
 
 
 @pytest.fixture(scope="session")

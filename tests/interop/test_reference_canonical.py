@@ -13,10 +13,11 @@ import pytest
 
 from issuer.canonical import rdfc_nquads
 from issuer.errors import IssuerError
+from tests.spec_data import SPEC_EXAMPLES
 
-ALUMNI = json.loads(Path("/work/shared/spec/examples/vc-di-eddsa/unsigned.json").read_text(encoding="utf-8"))
+ALUMNI = json.loads(SPEC_EXAMPLES.joinpath("vc-di-eddsa/unsigned.json").read_text(encoding="utf-8"))
 OB_BASIC = json.loads(
-    Path("/work/shared/spec/examples/ob3/basic-openbadgecredential.json").read_text(encoding="utf-8")
+    SPEC_EXAMPLES.joinpath("ob3/basic-openbadgecredential.json").read_text(encoding="utf-8")
 )
 
 CODEPOINTS = [*range(0x00, 0x20), 0x22, 0x5C, 0x7F, 0x80, 0x85, 0x9F, 0xA0, 0xE9, 0x2028, 0xFEFF, 0xFFFF, 0x1F600]
@@ -36,7 +37,7 @@ def test_every_character_canonicalizes_like_the_reference(codepoint, reference_b
 
 def test_the_test_vectors_canonicalize_identically(reference_canonize_many):
     documents = [ALUMNI, OB_BASIC, json.loads(
-        Path("/work/shared/spec/examples/ob3/complete-openbadgecredential.json").read_text(encoding="utf-8")
+        SPEC_EXAMPLES.joinpath("ob3/complete-openbadgecredential.json").read_text(encoding="utf-8")
     )]
     assert [rdfc_nquads(d) for d in documents] == reference_canonize_many(documents)
 

@@ -16,8 +16,9 @@ import pytest
 from issuer.cryptosuites import add_proof, verify_proofs
 from issuer.dids import resolve_did_key
 from issuer.keys import Ed25519Key, did_key_signer
+from tests.spec_data import SPEC_EXAMPLES
 
-EXAMPLES = Path("/work/shared/spec/examples")
+EXAMPLES = SPEC_EXAMPLES
 SEED = bytes.fromhex("9b" * 16 + "17" * 16)
 CREATED = "2025-03-01T09:30:00Z"
 

@@ -11,6 +11,7 @@ import pytest
 from issuer.cryptosuites import add_proof
 from issuer.keys import Ed25519Key, did_key_signer
 from issuer.status import MIN_ENTRIES, Bitstring, read_status, status_entry, status_list_credential
+from tests.spec_data import SPEC_EXAMPLES
 
 SEED = bytes.fromhex("5a" * 32)
 KEY = Ed25519Key.from_seed(SEED)
@@ -52,7 +53,7 @@ def _signed_list(revoked: list[int]) -> dict:
 
 def _signed_badge(index: int) -> dict:
     credential = json.loads(
-        Path("/work/shared/spec/examples/ob3/basic-openbadgecredential.json").read_text(encoding="utf-8")
+        SPEC_EXAMPLES.joinpath("ob3/basic-openbadgecredential.json").read_text(encoding="utf-8")
     )
     credential["issuer"]["id"] = KEY.did_key
     credential["credentialStatus"] = status_entry(LIST_URL, index, "revocation")

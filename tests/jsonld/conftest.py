@@ -10,8 +10,9 @@ import pytest
 from pyld import jsonld as pyld
 
 from issuer.contexts import document_loader
+from tests.spec_data import SPEC_EXAMPLES
 
-SPEC = Path("/work/shared/spec/examples")
+SPEC = SPEC_EXAMPLES
 if not SPEC.exists():  # the repo-local copy, when the shared folder is not mounted
     SPEC = Path(__file__).resolve().parents[2] / "shared" / "spec" / "examples"
 DATA = Path(__file__).parent / "data"

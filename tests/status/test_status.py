@@ -21,8 +21,9 @@ from issuer.status import (
     status_entry,
     status_list_credential,
 )
+from tests.spec_data import SPEC_EXAMPLES
 
-EXAMPLES = Path("/work/shared/spec/examples/bitstring-status-list")
+EXAMPLES = SPEC_EXAMPLES.joinpath("bitstring-status-list")
 ALL_ZERO_REFERENCE = "uH4sIAAAAAAAAA-3BMQEAAADCoPVPbQwfoAAAAAAAAAAAAAAAAAAAAIC3AYbSVKsAQAAA"
 LIST_URL = "https://issuer.example/status/7"
 

@@ -15,10 +15,11 @@ import pytest
 
 from tests.verifier.conftest import NOW, WorldFetcher
 from verifier.app import VerifierSettings, make_engine
+from tests.spec_data import SPEC_EXAMPLES
 
 EXAMPLES = Path(__file__).resolve().parents[3] / "shared" / "spec" / "examples"
 if not EXAMPLES.is_dir():
-    EXAMPLES = Path("/work/shared/spec/examples")
+    EXAMPLES = SPEC_EXAMPLES
 W3C = ["vc-di-eddsa/eddsa-rdfc-2022/signedDataInt.json", "vc-di-eddsa/eddsa-rdfc-2022/employ/signedDataInt.json",
        "vc-di-eddsa/eddsa-jcs-2022/signedJCS.json", "vc-di-eddsa/Ed25519Signature2020/signedEdSig.json",
        "vc-di-eddsa/proof-set-chain/signedProofSet2.json", "vc-di-eddsa/proof-set-chain/signedProofChain2.json"]
