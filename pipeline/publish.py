@@ -61,13 +61,13 @@ def make_publish_blueprint(services: Services) -> Blueprint:
     if did_path:
         @bp.get(did_path, endpoint="did_document")
         def did_document():
-            with services.sessions() as session:
+            with services.read_sessions() as session:
                 document = issuer_did_document(settings, session)
             return json_response(document, mimetype="application/did+json", cache="public, max-age=60")
 
     @bp.get("/status/<list_id>")
     def status_list(list_id: str):
-        with services.sessions() as session:
+        with services.read_sessions() as session:
             row = session.get(StatusList, list_id)
             document = getattr(row, "document", None) if row else None
         if document is None:

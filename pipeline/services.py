@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from issuer.frameworks.registry import FrameworkRegistry
 from issuer.frameworks.urls import FrameworkUrls
 from pipeline.settings import Settings
-from pipeline.store import create_store_engine, session_factory
+from pipeline.store import create_store_engine, read_session_factory, session_factory
 
 Clock = Callable[[], datetime]
 
@@ -45,6 +45,8 @@ class Services:
     settings: Settings
     engine: Engine
     sessions: sessionmaker[Session]
+    read_sessions: sessionmaker[Session]
+    """For transactions that only read (never wait behind a writer on SQLite)."""
     registry: FrameworkRegistry
     urls: FrameworkUrls
     clock: Clock = utc_now
@@ -61,6 +63,7 @@ def build_services(settings: Settings, *, clock: Clock = utc_now, dispatcher: Di
         settings=settings,
         engine=engine,
         sessions=session_factory(engine),
+        read_sessions=read_session_factory(engine),
         registry=registry or FrameworkRegistry.bundled(),
         urls=FrameworkUrls(settings.public_url),
         clock=clock,

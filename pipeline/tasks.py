@@ -5,6 +5,9 @@
   `processing`); run by beat every `sweep_interval_s`.
 - `badgeline.publish_status_list(list_id)`: re-sign a status list from the store (for a
   process without the key that changed a credential's status).
+- `badgeline.issue_credential(credential_json, options)`: sign a caller's credential for the
+  VC API (`pipeline.issue_service.issue_result`). The one task whose result is stored
+  (`ignore_result=False`): the web process waits for it. Never retried: the caller is waiting.
 
 Retries with exponential backoff and jitter (1, 2, 4 ... capped at 60 s, 12 tries) happen
 ONLY for transient failures: database unavailable or busy, our own races
@@ -34,6 +37,7 @@ log = logging.getLogger(__name__)
 PROCESS_EVENT = "badgeline.process_event"
 SWEEP_RECEIVED = "badgeline.sweep_received"
 PUBLISH_STATUS_LIST = "badgeline.publish_status_list"
+ISSUE_CREDENTIAL = "badgeline.issue_credential"
 
 MAX_RETRIES = 12
 BACKOFF_MAX_S = 60.0
@@ -60,7 +64,7 @@ def _run(task: Task, action: Callable[[], object]) -> None:
 
 
 def register_tasks(app: Celery, runtime: Callable[[], WorkerRuntime]) -> None:
-    """Register the three tasks on `app`; `runtime()` gives this process's WorkerRuntime."""
+    """Register the four tasks on `app`; `runtime()` gives this process's WorkerRuntime."""
 
     @app.task(name=PROCESS_EVENT, bind=True, shared=False, max_retries=MAX_RETRIES)
     def process_event(task: Task, event_id: str) -> None:
@@ -82,3 +86,7 @@ def register_tasks(app: Celery, runtime: Callable[[], WorkerRuntime]) -> None:
     @app.task(name=PUBLISH_STATUS_LIST, bind=True, shared=False, max_retries=MAX_RETRIES)
     def publish_status_list(task: Task, list_id: str) -> None:
         _run(task, lambda: runtime().publish_status_list(list_id))
+
+    @app.task(name=ISSUE_CREDENTIAL, bind=True, shared=False, ignore_result=False, max_retries=0)
+    def issue_credential(task: Task, credential_json: str, options: dict) -> dict:
+        return runtime().issue_credential(credential_json, options)

@@ -12,19 +12,27 @@ from pathlib import Path
 from flask import Flask, jsonify
 from sqlalchemy import text
 
+from pipeline.issue_service import CredentialIssuer
 from pipeline.publish import make_publish_blueprint
 from pipeline.services import Services, build_services
 from pipeline.settings import Settings
+from pipeline.vcapi import make_vcapi_blueprint
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 
 
-def create_app(settings: Settings, *, services: Services | None = None, mount_verifier: bool = True) -> Flask:
-    """The web app for `settings`; tests may pass prepared `services` (e.g. another dispatcher)."""
+def create_app(settings: Settings, *, services: Services | None = None, mount_verifier: bool = True,
+               credential_issuer: CredentialIssuer | None = None) -> Flask:
+    """The web app for `settings`; tests may pass prepared `services` (e.g. another dispatcher)
+    and `credential_issuer` (VC API issuing, mounted only with `settings.admin_key_hash`)."""
     if services is None:
         from pipeline.worker import CeleryDispatcher, create_celery_app  # the web only sends tasks
 
         services = build_services(settings, dispatcher=CeleryDispatcher(create_celery_app(settings)))
+    if settings.admin_key_hash and credential_issuer is None:
+        from pipeline.worker import CeleryCredentialIssuer, create_celery_app  # signing happens in the worker
+
+        credential_issuer = CeleryCredentialIssuer(create_celery_app(settings))
     app = Flask(__name__, template_folder=str(TEMPLATES), static_folder=None)
     app.config["MAX_CONTENT_LENGTH"] = settings.max_event_bytes * 64
     app.extensions["badgeline"] = services
@@ -33,6 +41,7 @@ def create_app(settings: Settings, *, services: Services | None = None, mount_ve
 
     app.register_blueprint(make_api_blueprint(services), url_prefix="/api/v1")
     app.register_blueprint(make_publish_blueprint(services))
+    app.register_blueprint(make_vcapi_blueprint(settings, credential_issuer))
     if mount_verifier:
         mount_verifier_app(app, settings)
 

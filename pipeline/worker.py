@@ -1,11 +1,14 @@
 """The Celery application of the workers, composed once from Settings (DESIGN.md "composition").
 
 `create_celery_app(settings, options)` configures a Redis broker (`settings.redis_url`),
-JSON messages, no result backend, late acknowledgement (`task_acks_late`,
+JSON messages, late acknowledgement (`task_acks_late`,
 `task_reject_on_worker_lost`, prefetch 1: a task killed mid-way is delivered again) and
 a Redis visibility timeout (300 s by default: an unacknowledged message of a dead worker
 comes back after it; keep task retries' backoff below it). Beat runs
-`badgeline.sweep_received` every `settings.sweep_interval_s`.
+`badgeline.sweep_received` every `settings.sweep_interval_s`. Results are ignored
+(`task_ignore_result`) except for `badgeline.issue_credential`, which the web process waits
+for (`CeleryCredentialIssuer`): the result backend is the broker's Redis, results expire
+after `RESULT_EXPIRES_S`.
 
 Everything a task needs (engine, framework registry, clock, the signing key) is built
 lazily, once per worker process (`WorkerRuntime`), so a web process that creates the app
@@ -14,6 +17,7 @@ only to send tasks (`CeleryDispatcher`) opens no database and reads no key.
 
 from __future__ import annotations
 
+import json
 import logging
 import time
 from collections.abc import Callable, Mapping
@@ -22,18 +26,21 @@ from datetime import datetime, timedelta
 from functools import cached_property
 
 from celery import Celery
+from celery.exceptions import TimeoutError as CeleryTimeoutError
 from kombu.exceptions import OperationalError as KombuOperationalError
+from redis.exceptions import RedisError
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from pipeline.errors import PipelineError, SettingsError
 from pipeline.identity import load_issuing_identity
 from pipeline.issuance import IssuingIdentity
+from pipeline.issue_service import IssuerUnavailable, issue_result
 from pipeline.processing import Processed, Processor, process_event, sweep
 from pipeline.services import Services, build_services
 from pipeline.settings import Settings
 from pipeline.statuslists import publish_status_list
-from pipeline.tasks import PROCESS_EVENT, SWEEP_RECEIVED, register_tasks
+from pipeline.tasks import ISSUE_CREDENTIAL, PROCESS_EVENT, SWEEP_RECEIVED, register_tasks
 
 log = logging.getLogger(__name__)
 
@@ -41,6 +48,8 @@ DEFAULT_QUEUE = "badgeline"
 DEFAULT_VISIBILITY_TIMEOUT_S = 300.0
 PUBLISH_RETRY_POLICY = {"max_retries": 3, "interval_start": 0, "interval_step": 0.5, "interval_max": 1.0}
 """Sending a task when Redis is down fails within about 2 s (the sweep re-sends later)."""
+RESULT_EXPIRES_S = 300
+ISSUE_TIMEOUT_S = 10.0
 
 
 @dataclass(frozen=True)
@@ -92,9 +101,43 @@ class CeleryDispatcher:
 
     def send_process_event(self, event_id: str) -> None:
         try:
-            self.app.send_task(PROCESS_EVENT, args=[event_id], queue=self.queue)
+            self.app.send_task(PROCESS_EVENT, args=[event_id], queue=self.queue, ignore_result=True)
         except KombuOperationalError as error:
             raise BrokerUnavailable(f"could not send the task of event {event_id}: {error}") from error
+
+
+class CeleryCredentialIssuer:
+    """`CredentialIssuer` over Celery: sends `badgeline.issue_credential` and waits for its result.
+
+    The message expires with the wait, so a worker never signs for a caller who gave up.
+    """
+
+    def __init__(self, app: Celery, timeout_s: float = ISSUE_TIMEOUT_S) -> None:
+        self.app, self.timeout_s = app, timeout_s
+
+    def issue(self, credential: dict, options: dict) -> dict:
+        try:
+            result = self.app.send_task(ISSUE_CREDENTIAL, args=[json.dumps(credential), options],
+                                        ignore_result=False, expires=self.timeout_s)
+        except (KombuOperationalError, RedisError) as error:
+            raise IssuerUnavailable(f"could not reach the workers: {error}", code="broker_unavailable") from error
+        try:
+            return result.get(timeout=self.timeout_s)
+        except CeleryTimeoutError as error:
+            raise IssuerUnavailable(f"no worker signed within {self.timeout_s:g} s",
+                                    code="issuer_timeout") from error
+        except RedisError as error:
+            raise IssuerUnavailable(f"the result could not be read: {error}", code="broker_unavailable") from error
+        finally:
+            _forget(result)
+
+
+def _forget(result) -> None:
+    """Drop a read (or abandoned) result now rather than at expiry; best effort."""
+    try:
+        result.forget()
+    except (KombuOperationalError, RedisError):
+        pass
 
 
 class WorkerRuntime:
@@ -151,6 +194,13 @@ class WorkerRuntime:
         return sweep(services.sessions, services.dispatcher, now=services.clock(),
                      min_age=timedelta(seconds=self.settings.sweep_min_age_s), stuck_after=self.options.stuck_after)
 
+    def issue_credential(self, credential_json: str, options: dict) -> dict:
+        identity, now = self.load_identity(), self.services.clock()
+        result = issue_result(credential_json, options, identity, now)
+        log.info("issue_credential: %s", "signed" if "verifiableCredential" in result
+                 else f"refused [{result['problem']['code']}]")
+        return result
+
     def publish_status_list(self, list_id: str) -> None:
         services = self.services
         identity, now = self.load_identity(), services.clock()
@@ -176,7 +226,8 @@ def create_celery_app(settings: Settings, options: WorkerOptions | None = None) 
     app = Celery("badgeline", broker=settings.redis_url, set_as_current=False)
     app.conf.update(
         task_serializer="json", accept_content=["json"], result_serializer="json",
-        task_ignore_result=True, result_backend=None, task_store_errors_even_if_ignored=False,
+        task_ignore_result=True, result_backend=settings.redis_url, result_expires=RESULT_EXPIRES_S,
+        task_store_errors_even_if_ignored=False,
         task_acks_late=True, task_reject_on_worker_lost=True, worker_prefetch_multiplier=1,
         task_default_queue=options.queue,
         broker_transport_options=transport_options(options.visibility_timeout_s),

@@ -54,7 +54,7 @@ def authenticate_caller(services: Services, authorization: str | None) -> Caller
     token = bearer_token(authorization)
     if token is None:
         raise Unauthenticated("send the API key as `Authorization: Bearer <key>`", presented=bool(authorization))
-    with services.sessions() as session:
+    with services.read_sessions() as session:
         key = authenticate(session, token, pepper=pepper_of(services))
         if key is None:
             raise Unauthenticated("the API key is unknown or revoked", presented=True)

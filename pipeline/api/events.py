@@ -74,7 +74,7 @@ def read_body(limit: int) -> bytes:
 
 def _resources(services: Services, accepted: Sequence[Accepted]) -> dict[str, dict[str, Any]]:
     events = list({a.event.id: a.event for a in accepted}.values())
-    with services.sessions() as session:
+    with services.read_sessions() as session:
         found = load_event_resources(session, events, public_url=services.settings.public_url)
     return {resource["id"]: resource for resource in found}
 
@@ -128,7 +128,7 @@ def register_event_routes(bp: Blueprint, services: Services) -> None:
     @bp.get("/events/<event_id>")
     def get_event(event_id: str) -> Response:
         caller = current_caller()
-        with services.sessions() as session:
+        with services.read_sessions() as session:
             event = session.get(Event, event_id)
             if event is None or event.provider_id != caller.provider_id:
                 raise NotFound(f"no event {event_id} for this API key")

@@ -98,7 +98,7 @@ def register_read_routes(bp: Blueprint, services: Services) -> None:
             credential_id = URN_UUID + str(uuid.UUID(credential_uuid))
         except ValueError as error:
             raise NotFound(f"{credential_uuid!r} is not a credential id (a UUID)") from error
-        with services.sessions() as session:
+        with services.read_sessions() as session:
             credential = session.get(Credential, credential_id, options=[selectinload(Credential.award)])
             if credential is None or not visible_to(session, services.registry, credential.award, caller.provider_id):
                 raise NotFound(f"no credential {credential_uuid} for this API key")
@@ -109,7 +109,7 @@ def register_read_routes(bp: Blueprint, services: Services) -> None:
     def get_learner_credentials(learner: str) -> Response:
         caller = current_caller()
         query = learner_query(learner)
-        with services.sessions() as session:
+        with services.read_sessions() as session:
             found = find_learner(session, did=query.get("did"), email=query.get("email"))
             listed: list[dict[str, Any]] = []
             if found is not None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import click
 
+from pipeline.cli.admin import admin_key_command
 from pipeline.cli.credentials import issue_command, verify_command
 from pipeline.cli.demo import demo_command
 from pipeline.cli.events import events_group
@@ -31,3 +32,4 @@ main.add_command(demo_command)
 main.add_command(init_command)
 main.add_command(events_group)
 main.add_command(verifier_command)
+main.add_command(admin_key_command)

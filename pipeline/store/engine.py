@@ -1,9 +1,10 @@
 """Engine and session factory from a database URL (SQLite by default, PostgreSQL by URL).
 
 SQLite connections get `foreign_keys=ON`, `journal_mode=WAL`, a busy timeout and
-`synchronous=NORMAL`; every transaction starts with `BEGIN IMMEDIATE`, so concurrent
+`synchronous=NORMAL`; every write transaction starts with `BEGIN IMMEDIATE`, so concurrent
 writers (web + workers) queue on the busy timeout instead of failing with "database is
-locked" when a read transaction tries to upgrade to a write. SQLAlchemy's own BEGIN
+locked" when a read transaction tries to upgrade to a write; sessions from
+`read_session_factory` begin with a plain `BEGIN` and never wait for writers. SQLAlchemy's own BEGIN
 handling is used for SQLite (the pysqlite driver's implicit transactions are switched off,
 which also makes SAVEPOINTs work).
 PostgreSQL URLs (`postgresql://`, `postgres://`, `postgresql+psycopg://`) use psycopg 3.
@@ -21,6 +22,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from pipeline.errors import SettingsError
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
+READ_ONLY_OPTION = "badgeline_read_only"
 
 
 def normalize_url(url: str | URL) -> URL:
@@ -64,7 +66,9 @@ def _sqlite_engine(url: URL, busy_timeout_ms: int, echo: bool) -> Engine:
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        # Readers take no write lock (WAL gives them a snapshot); writers queue for it up front.
+        read_only = connection.get_execution_options().get(READ_ONLY_OPTION, False)
+        connection.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
 
     return engine
 
@@ -72,6 +76,12 @@ def _sqlite_engine(url: URL, busy_timeout_ms: int, echo: bool) -> Engine:
 def session_factory(engine: Engine) -> sessionmaker[Session]:
     """Sessions bound to `engine`; objects stay readable after commit."""
     return sessionmaker(bind=engine, expire_on_commit=False)
+
+
+def read_session_factory(engine: Engine) -> sessionmaker[Session]:
+    """Sessions for transactions that only read. On SQLite they begin with a plain `BEGIN`, so
+    they read a WAL snapshot instead of waiting behind a worker's write transaction."""
+    return sessionmaker(bind=engine.execution_options(**{READ_ONLY_OPTION: True}), expire_on_commit=False)
 
 
 def is_transient(error: BaseException) -> bool:
