@@ -24,12 +24,15 @@ import sys
 import tempfile
 import threading
 import time
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from sqlalchemy import func, select
+from sqlalchemy import create_engine, func, select
 
 from bench.credentials_bench import progress, realistic_credential, time_reference
 from issuer.keys import Ed25519Key
@@ -38,6 +41,7 @@ from pipeline.embedded_redis import free_port
 from pipeline.runner import running_stack
 from pipeline.services import build_services
 from pipeline.settings import Settings
+from pipeline.store import normalize_url
 from pipeline.store.models import Credential, Event
 
 LEVELS = ("emerging", "developing", "proficient", "advanced")
@@ -126,8 +130,27 @@ def store_figures(settings: Settings) -> dict:
     }
 
 
-def run_once(n: int, workers: int, clients: int, database_url: str | None, redis_url: str | None) -> dict:
-    with tempfile.TemporaryDirectory(prefix="badgeline-bench-") as tmp:
+@contextmanager
+def fresh_schema(url: str | None) -> Iterator[str | None]:
+    """A new, empty PostgreSQL schema in `url`'s database for one run (dropped afterwards)."""
+    if url is None:
+        yield None
+        return
+    engine = create_engine(normalize_url(url))
+    schema = f"bench_{uuid.uuid4().hex[:12]}"
+    with engine.begin() as connection:
+        connection.exec_driver_sql(f'CREATE SCHEMA "{schema}"')
+    try:
+        yield normalize_url(url).update_query_dict({"options": f"-csearch_path={schema}"}).render_as_string(
+            hide_password=False)
+    finally:
+        with engine.begin() as connection:
+            connection.exec_driver_sql(f'DROP SCHEMA "{schema}" CASCADE')
+        engine.dispose()
+
+
+def run_once(n: int, workers: int, clients: int, postgres_url: str | None, redis_url: str | None) -> dict:
+    with tempfile.TemporaryDirectory(prefix="badgeline-bench-") as tmp, fresh_schema(postgres_url) as database_url:
         port = free_port()
         values: dict = {"data_dir": Path(tmp), "public_url": f"http://127.0.0.1:{port}"}
         if database_url:
@@ -148,7 +171,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("-n", type=int, default=2000, help="events to post (default 2000)")
     parser.add_argument("-k", type=int, nargs="+", default=[1, 2], help="worker process counts (default 1 2)")
     parser.add_argument("--clients", type=int, default=8, help="concurrent HTTP clients (default 8)")
-    parser.add_argument("--postgres", metavar="URL", help="use this (empty) PostgreSQL database instead of SQLite")
+    parser.add_argument("--postgres", metavar="URL",
+                        help="use PostgreSQL (a fresh schema in this database per run) instead of SQLite")
     parser.add_argument("--redis", metavar="URL", help="use this Redis instead of an embedded one")
     parser.add_argument("--no-reference", action="store_true")
     args = parser.parse_args(argv)

@@ -246,7 +246,7 @@ def issue_level(
         document = issue_level_credential(
             framework=framework, level=level, urls=processor.urls, identity=identity, recipient=recipient_for(learner),
             now=now, credential_id=credential_id, awarded_date=now, evidence=items, sources=sources,
-            status_entry=allocated.entry,
+            status_entry=allocated.entry, image=processor.urls.achievement_image(framework, level),
         )
     except StatusListFull as error:
         raise TransientFailure(str(error), code="status_list_full") from error

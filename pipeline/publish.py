@@ -136,6 +136,20 @@ def make_publish_blueprint(services: Services) -> Blueprint:
             return json_response(document)
         return render_template("publish/level.html", fw=fw, level=fw.level(level), urls=urls)
 
+    @bp.get("/frameworks/<code>/<version>/achievements/<level>/image.svg")
+    def achievement_image(code: str, version: str, level: str):
+        fw = framework_or_404(code, version)
+        try:
+            lv = fw.level(level)
+        except IssuerError:
+            abort(404)
+        svg = render_template(f"badges/{lv.key}.svg", initials=fw.human_code_prefix, level_label=lv.label,
+                              rank=lv.rank, ranks=len(fw.levels), framework_title=fw.title, version=fw.version)
+        response = Response(svg, mimetype="image/svg+xml")
+        response.headers["Cache-Control"] = "public, max-age=86400"
+        response.headers["Access-Control-Allow-Origin"] = "*"
+        return response
+
     @bp.get("/frameworks/<code>/<version>/statements/<statement>")
     def statement_page(code: str, version: str, statement: str):
         fw = framework_or_404(code, version)

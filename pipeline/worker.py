@@ -49,6 +49,8 @@ DEFAULT_VISIBILITY_TIMEOUT_S = 300.0
 PUBLISH_RETRY_POLICY = {"max_retries": 3, "interval_start": 0, "interval_step": 0.5, "interval_max": 1.0}
 """Sending a task when Redis is down fails within about 2 s (the sweep re-sends later)."""
 RESULT_EXPIRES_S = 300
+RESULT_RETRY_POLICY = {"max_retries": 2, "interval_start": 0, "interval_step": 0.5, "interval_max": 1.0}
+"""The result store is the broker's Redis: when it is down, give up within seconds (a 503)."""
 ISSUE_TIMEOUT_S = 10.0
 
 
@@ -119,17 +121,25 @@ class CeleryCredentialIssuer:
         try:
             result = self.app.send_task(ISSUE_CREDENTIAL, args=[json.dumps(credential), options],
                                         ignore_result=False, expires=self.timeout_s)
-        except (KombuOperationalError, RedisError) as error:
-            raise IssuerUnavailable(f"could not reach the workers: {error}", code="broker_unavailable") from error
+        except (KombuOperationalError, RedisError, RuntimeError) as error:
+            raise _unavailable(error, "could not reach the workers") from error
         try:
             return result.get(timeout=self.timeout_s)
         except CeleryTimeoutError as error:
             raise IssuerUnavailable(f"no worker signed within {self.timeout_s:g} s",
                                     code="issuer_timeout") from error
-        except RedisError as error:
-            raise IssuerUnavailable(f"the result could not be read: {error}", code="broker_unavailable") from error
+        except (RedisError, RuntimeError) as error:
+            raise _unavailable(error, "the result could not be read") from error
         finally:
             _forget(result)
+
+
+def _unavailable(error: Exception, what: str) -> IssuerUnavailable:
+    """Redis down. Celery's result consumer reports a failed reconnect as a RuntimeError caused by
+    the connection error (it reconnects on the next call); any other RuntimeError is a bug."""
+    if isinstance(error, RuntimeError) and not isinstance(error.__cause__, (RedisError, KombuOperationalError)):
+        raise error
+    return IssuerUnavailable(f"{what}: {error.__cause__ or error}".strip(), code="broker_unavailable")
 
 
 def _forget(result) -> None:
@@ -227,6 +237,7 @@ def create_celery_app(settings: Settings, options: WorkerOptions | None = None) 
     app.conf.update(
         task_serializer="json", accept_content=["json"], result_serializer="json",
         task_ignore_result=True, result_backend=settings.redis_url, result_expires=RESULT_EXPIRES_S,
+        result_backend_transport_options={"retry_policy": RESULT_RETRY_POLICY}, redis_socket_connect_timeout=2,
         task_store_errors_even_if_ignored=False,
         task_acks_late=True, task_reject_on_worker_lost=True, worker_prefetch_multiplier=1,
         task_default_queue=options.queue,

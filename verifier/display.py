@@ -4,6 +4,11 @@ Nothing here decides validity: that is the report's job. Values from the credent
 untrusted text; templates escape them, and links are kept only when they are http(s).
 Recipient (OB#achievementsubject, OB#identityobject), achievement level and statements
 (OB#alignment targetType `CFRubricCriterionLevel` / `CFItem`), the badge image.
+
+The badge image is shown only when the employer's browser need not contact a third party:
+a `data:` image in the credential (or the uploaded baked image itself), or an http(s) URL
+whose host is on the verifier's allowlist (`image_hosts`, the guard's allowlist). Anything
+else is replaced by a built-in neutral badge.
 """
 
 from __future__ import annotations
@@ -15,10 +20,22 @@ from typing import Any
 from issuer.dates import parse_datetime_z
 from issuer.errors import IssuerError
 from issuer.identity import identity_matches, normalize_email
+from urllib.parse import urlsplit
+
 from issuer.problems import CheckResult, Outcome
 from verifier.engine import Verification
+from verifier.resolvers import HostAllowlist
 
-SAFE_IMAGE_PREFIXES = ("data:image/png;", "data:image/svg+xml;", "data:image/jpeg;", "data:image/gif;", "https://")
+DATA_IMAGE_PREFIXES = ("data:image/png;", "data:image/svg+xml;", "data:image/jpeg;", "data:image/gif;",
+                       "data:image/webp;")
+_NEUTRAL_SVG = (
+    '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 120 120">'
+    '<polygon points="60,4 108,32 108,88 60,116 12,88 12,32" fill="#d5dbe1"/>'
+    '<polygon points="60,14 99,37 99,83 60,106 21,83 21,37" fill="#eef1f4"/>'
+    '<path d="M40 61 l13 13 l27 -29" fill="none" stroke="#7a8794" stroke-width="8" '
+    'stroke-linecap="round" stroke-linejoin="round"/></svg>')
+NEUTRAL_BADGE = "data:image/svg+xml;base64," + base64.b64encode(_NEUTRAL_SVG.encode("ascii")).decode("ascii")
+"""Shown when the credential has no image this page may display (no third-party fetch)."""
 
 
 @dataclass
@@ -53,6 +70,7 @@ class CredentialView:
     valid_until: str | None = None
     awarded: str | None = None
     image: str | None = None
+    image_is_placeholder: bool = False
     format: str | None = None
     checks: list[CheckRow] = field(default_factory=list)
 
@@ -136,9 +154,21 @@ def _link(value: Any) -> str | None:
     return value if isinstance(value, str) and value.startswith(("https://", "http://")) else None
 
 
-def _image(value: Any) -> str | None:
+def displayable_image(value: Any, hosts: HostAllowlist) -> str | None:
+    """An OB Image (or its URL) the browser may load: a `data:` image, or an http(s) URL on `hosts`."""
     url = value.get("id") if isinstance(value, dict) else value
-    return url if isinstance(url, str) and url.startswith(SAFE_IMAGE_PREFIXES) else None
+    if not isinstance(url, str):
+        return None
+    if url.startswith(DATA_IMAGE_PREFIXES):
+        return url
+    try:
+        parts = urlsplit(url)
+        port = parts.port or (443 if parts.scheme == "https" else 80)
+    except ValueError:
+        return None
+    if parts.scheme in ("https", "http") and parts.hostname and not parts.username and hosts.allows(parts.hostname, port):
+        return url
+    return None
 
 
 def _subject(credential: dict[str, Any]) -> dict[str, Any]:
@@ -183,7 +213,7 @@ def _alignments(achievement: dict[str, Any]) -> list[dict[str, Any]]:
     return [a for a in (found if isinstance(found, list) else [found]) if isinstance(a, dict)]
 
 
-def _fill_achievement(view: CredentialView, subject: dict[str, Any]) -> None:
+def _fill_achievement(view: CredentialView, subject: dict[str, Any], hosts: HostAllowlist) -> None:
     achievement = subject.get("achievement") if isinstance(subject.get("achievement"), dict) else {}
     view.achievement_name = _text(achievement.get("name"))
     view.achievement_description = _text(achievement.get("description"))
@@ -192,7 +222,7 @@ def _fill_achievement(view: CredentialView, subject: dict[str, Any]) -> None:
             view.level = _text(alignment.get("targetName"))
         elif alignment.get("targetType") == "CFItem":
             view.statements.append((_text(alignment.get("targetCode")) or "", _text(alignment.get("targetName")) or ""))
-    view.image = _image(subject.get("image")) or _image(achievement.get("image"))
+    view.image = displayable_image(subject.get("image"), hosts) or displayable_image(achievement.get("image"), hosts)
 
 
 def _fill_issuer(view: CredentialView, credential: dict[str, Any]) -> None:
@@ -204,8 +234,10 @@ def _fill_issuer(view: CredentialView, credential: dict[str, Any]) -> None:
         view.issuer_id = _text(issuer)
 
 
-def credential_view(verification: Verification, email: str | None = None) -> CredentialView:
-    """The page's view of one verification (and, when given, whether `email` is the holder's)."""
+def credential_view(verification: Verification, email: str | None = None, *,
+                    image_hosts: HostAllowlist | None = None) -> CredentialView:
+    """The page's view of one verification (and, when given, whether `email` is the holder's).
+    `image_hosts`: hosts the employer's browser may load a badge image from (none by default)."""
     view = CredentialView(verdict=verification.verdict,
                           format=verification.submission.format if verification.submission else None)
     view.checks = [CheckRow(c.name, c.outcome.value, CHECK_LABELS.get(c.name, c.name.title()), _plain(c),
@@ -222,7 +254,7 @@ def credential_view(verification: Verification, email: str | None = None) -> Cre
     view.hashed_emails = sum(1 for i in _identities(subject) if i.get("identityType") == "emailAddress")
     if email:
         view.email_match = email_matches(subject, email)
-    _fill_achievement(view, subject)
+    _fill_achievement(view, subject, image_hosts or HostAllowlist())
     _fill_issuer(view, credential)
     view.valid_from = _text(credential.get("validFrom") or credential.get("issuanceDate"))
     view.valid_until = _text(credential.get("validUntil") or credential.get("expirationDate"))
@@ -230,4 +262,6 @@ def credential_view(verification: Verification, email: str | None = None) -> Cre
     submission = verification.submission
     if submission and submission.image and submission.image_type:
         view.image = f"data:{submission.image_type};base64," + base64.b64encode(submission.image).decode("ascii")
+    if view.image is None:
+        view.image, view.image_is_placeholder = NEUTRAL_BADGE, True
     return view

@@ -17,6 +17,7 @@ from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 from verifier.display import credential_view, human_date
 from verifier.engine import Verification, VerifierEngine, parse_failure
 from verifier.errors import FetchError
+from verifier.resolvers import HostAllowlist
 from verifier.http import json_response
 
 if TYPE_CHECKING:
@@ -65,6 +66,7 @@ def credential_text(verification: Verification) -> str | None:
 
 def register(bp: Blueprint, engine: VerifierEngine, settings: VerifierSettings) -> None:
     """Add the page routes to `bp`."""
+    image_hosts = HostAllowlist.parse(settings.allowed_hosts)
 
     def fetch_and_verify(url: str) -> Verification:
         try:
@@ -74,7 +76,7 @@ def register(bp: Blueprint, engine: VerifierEngine, settings: VerifierSettings) 
         return engine.verify_bytes(data)
 
     def render_result(verification: Verification, email: str | None = None, source: str | None = None) -> Response:
-        view = credential_view(verification, email)
+        view = credential_view(verification, email, image_hosts=image_hosts)
         html = render_template("verifier/result.html", view=view, email=email or "", source=source,
                                credential_text=credential_text(verification), human_date=human_date,
                                **page_context(bp.name))

@@ -8,6 +8,7 @@ Everything lives under the issuer's public base URL, with the version in the pat
     {base}/frameworks/{soc}/{version}/statements/{code}    statement (CASE CFItem)
     {base}/frameworks/{soc}/{version}/rubric               OB ResultDescription id
     {base}/frameworks/{soc}/{version}/achievements/{level} OB Achievement id
+    {base}/frameworks/{soc}/{version}/achievements/{level}/image.svg  the level's badge artwork
     {base}/frameworks/{soc}/{version}/case.json            CASE CFPackage export
 """
 
@@ -77,6 +78,10 @@ class FrameworkUrls:
     def achievement(self, fw: _Versioned, level: str) -> str:
         """The Achievement id for one (framework version, level)."""
         return f"{self.framework(fw)}/achievements/{quote(level, safe='')}"
+
+    def achievement_image(self, fw: _Versioned, level: str) -> str:
+        """The badge artwork of one (framework version, level): the Achievement's `image` (OB#image)."""
+        return f"{self.achievement(fw, level)}/image.svg"
 
     def case(self, fw: _Versioned) -> str:
         """The CASE CFPackage export."""

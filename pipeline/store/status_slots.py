@@ -3,9 +3,15 @@
 `allocate_status_index` draws a random index and inserts its `status_slots` row in a
 savepoint; the UNIQUE(status_list_id, index) constraint rejects a taken index, and the
 draw is retried. After `RANDOM_TRIES` collisions (a nearly full list) it picks at random
-among the indexes still free. The list's `allocated` counter is raised in the same
-transaction (on PostgreSQL this row lock also serializes allocations on one list).
-Slots are never deleted (a mapper guard refuses it), so an index is never handed out twice.
+among the indexes still free. Slots are never deleted (a mapper guard refuses it), so an
+index is never handed out twice.
+
+The list's `allocated` counter (used to roll over to a new list) counts reservations. On
+PostgreSQL it is raised in its own short transaction: raising it inside the caller's would
+hold the list's row lock until the caller commits, serializing every worker's issuance
+(signing included) on one row. A caller that rolls back therefore leaves the counter one
+higher than the slots used: the list rolls over slightly early, and no index is reused.
+On SQLite the whole database has one writer anyway, so it stays in the caller's transaction.
 """
 
 from __future__ import annotations
@@ -49,10 +55,15 @@ def ensure_status_list(
 
 
 def _reserve(session: Session, list_id: str) -> int:
-    result = session.execute(
-        update(StatusList).where(StatusList.id == list_id, StatusList.allocated < StatusList.size)
-        .values(allocated=StatusList.allocated + 1).returning(StatusList.size)
-    ).first()
+    statement = (update(StatusList).where(StatusList.id == list_id, StatusList.allocated < StatusList.size)
+                 .values(allocated=StatusList.allocated + 1).returning(StatusList.size))
+    bind = session.get_bind()
+    result = None
+    if bind.dialect.name == "postgresql":
+        with bind.engine.begin() as connection:  # own transaction: no row lock held by the caller
+            result = connection.execute(statement).first()
+    if result is None:  # SQLite, or a list created by the caller's own uncommitted transaction
+        result = session.execute(statement).first()
     if result is None:
         if session.get(StatusList, list_id) is None:
             raise StoreError(f"no status list {list_id}", code="status_list_unknown")

@@ -14,7 +14,7 @@ from issuer.dids import StaticKeyResolver
 from issuer.keys import Ed25519Key, did_key_signer
 from pipeline.issuance import IssuingIdentity
 from pipeline.vcapi import admin_key_hash
-from tests.worker.conftest import reader, shared_redis, stack_factory  # noqa: F401 - fixtures
+from tests.worker.conftest import private_redis, reader, shared_redis, stack_factory  # noqa: F401 - fixtures
 
 NOW = datetime(2026, 11, 20, 16, 0, tzinfo=timezone.utc)
 ADMIN_KEY = "test-admin-key-0123456789abcdefghijklmnopqrstuv"
