@@ -117,6 +117,18 @@ def register_verifier(app: Flask, *, allowed_hosts: list[str] | tuple[str, ...] 
     return engine
 
 
+def image_sources(allowed_hosts: list[str]) -> list[str]:
+    """CSP `img-src`: this page, `data:` badges, and the allowlisted hosts (the only third parties
+    the page may show a badge image from, see `verifier.display.displayable_image`)."""
+    sources = ["'self'", "data:"]
+    for entry in allowed_hosts:
+        host_port = entry.strip().lower()
+        if host_port:
+            port = "" if urlsplit("//" + host_port).port else ":*"
+            sources += [f"https://{host_port}{port}", f"http://{host_port}{port}"]
+    return sources
+
+
 def create_app(settings: VerifierSettings | None = None, *, fetcher: Fetcher | None = None,
                registry: FrameworkRegistry | None = None, clock: Callable[[], datetime] = utc_now) -> Flask:
     """The standalone verifier app."""
@@ -132,15 +144,16 @@ def create_app(settings: VerifierSettings | None = None, *, fetcher: Fetcher | N
             return page.error_response(exc)
         return problem_response(exc.code or 500, exc.name, exc.description or "")
 
+    csp = ("default-src 'none'; style-src 'self'; script-src 'self'; "
+           f"img-src {' '.join(image_sources(settings.allowed_hosts))}; "
+           "form-action 'self'; base-uri 'none'; frame-ancestors 'none'")
+
     @app.after_request
     def _security_headers(response: Response) -> Response:
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("Referrer-Policy", "no-referrer")
         if response.mimetype == "text/html":
-            response.headers.setdefault(
-                "Content-Security-Policy",
-                "default-src 'none'; style-src 'self'; script-src 'self'; img-src 'self' data: https:; "
-                "form-action 'self'; base-uri 'none'; frame-ancestors 'none'")
+            response.headers.setdefault("Content-Security-Policy", csp)
         return response
 
     return app
