@@ -13,8 +13,10 @@ from issuer.errors import IssuerError
 # xsd:dateTime lexical form with a mandatory zone (dateTimeStamp); fractional seconds optional.
 _DATETIME_Z = re.compile(
     r"^(?P<y>-?\d{4,})-(?P<mo>\d{2})-(?P<d>\d{2})T(?P<h>\d{2}):(?P<mi>\d{2}):(?P<s>\d{2})(?P<f>\.\d+)?"
-    r"(?P<z>Z|[+-]\d{2}:\d{2})$"
+    r"(?P<z>Z|[+-]\d{2}:\d{2})",
+    re.ASCII,
 )
+_DATETIME_NO_ZONE = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?", re.ASCII)
 
 
 class DateError(IssuerError):
@@ -28,11 +30,11 @@ def parse_datetime_z(value: object, *, require_zone: bool = True) -> datetime:
     """
     if not isinstance(value, str):
         raise DateError("expected a date-time string", code="date_invalid")
-    match = _DATETIME_Z.match(value)
+    match = _DATETIME_Z.fullmatch(value)
     if match is None:
-        if not require_zone and re.match(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?$", value):
+        if not require_zone and _DATETIME_NO_ZONE.fullmatch(value):
             return parse_datetime_z(value + "Z")
-        if re.match(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?$", value):
+        if _DATETIME_NO_ZONE.fullmatch(value):
             raise DateError(f"{value!r} has no time zone (use Z or an offset)", code="date_no_timezone")
         raise DateError(f"{value!r} is not an ISO 8601 / xsd:dateTime value", code="date_invalid")
     text = value.replace("Z", "+00:00")

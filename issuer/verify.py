@@ -70,6 +70,9 @@ def parse_credential(raw: dict[str, Any] | str | bytes) -> tuple[dict[str, Any] 
         except (ValueError, UnicodeDecodeError) as exc:
             return None, _fail("parse", P.PARSING_ERROR, "malformed_json", "Malformed JSON",
                                f"The credential is not valid JSON: {exc}.")
+        except RecursionError:
+            return None, _fail("parse", P.PARSING_ERROR, "malformed_json", "Malformed JSON",
+                               "The credential's JSON is nested too deeply to read.")
     if not isinstance(raw, dict):
         return None, _fail("parse", P.PARSING_ERROR, "not_an_object", "Not a credential",
                            "A credential must be a JSON object.")
@@ -95,8 +98,8 @@ def parse_credential(raw: dict[str, Any] | str | bytes) -> tuple[dict[str, Any] 
 
 def is_open_badge(credential: dict[str, Any]) -> bool:
     types = credential.get("type")
-    types = [types] if isinstance(types, str) else types or []
-    return bool(OB_TYPES.intersection(types))
+    types = [types] if isinstance(types, str) else types if isinstance(types, list) else []
+    return any(isinstance(t, str) and t in OB_TYPES for t in types)
 
 
 def check_contexts(credential: dict[str, Any], allowed: frozenset[str]) -> CheckResult:
@@ -221,8 +224,9 @@ def verify_credential(
     credential, parsed = parse_credential(raw)
     if credential is None:
         return VerificationReport([parsed])
+    allowed = known_urls() if allowed_contexts is None else allowed_contexts
     steps: list[tuple[str, Callable[[], CheckResult | list[CheckResult]]]] = [
-        ("contexts", lambda: check_contexts(credential, allowed_contexts or known_urls())),
+        ("contexts", lambda: check_contexts(credential, allowed)),
         ("schema", lambda: check_schema(credential)),
         ("proof", lambda: check_proof_and_issuer(credential, resolve_key)),
         ("validity", lambda: check_validity(credential, now, clock_skew)),

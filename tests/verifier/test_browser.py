@@ -4,7 +4,10 @@ Screenshots go to tests/artifacts/."""
 
 from __future__ import annotations
 
+import json
+import socket
 import threading
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -120,3 +123,50 @@ def test_paste_without_javascript_by_keyboard(browser, base_url):
     page.wait_for_selector("#verdict-heading")
     assert page.locator("#verdict-heading").inner_text() == "Verified"
     context.close()
+
+
+@pytest.fixture(scope="module")
+def issuer_site(tmp_path_factory):
+    """The pipeline's web app (publishing + mounted verifier, as `badgeline up` runs it) on a real port."""
+    from pipeline.services import build_services
+    from pipeline.settings import Settings
+    from pipeline.web import create_app as create_pipeline_app
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    tmp = tmp_path_factory.mktemp("site")
+    settings = Settings.explicit(data_dir=tmp, database_url=f"sqlite:///{tmp / 'db.sqlite3'}",
+                                 public_url=f"http://127.0.0.1:{port}")
+    server = make_server("127.0.0.1", port, create_pipeline_app(settings, services=build_services(settings)),
+                         threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield settings.public_url
+    server.shutdown()
+
+
+def test_our_credential_shows_its_level_badge(page, issuer_site, registry, tmp_path):
+    from issuer.credentials import IssuerProfile, Recipient
+    from issuer.dids import resolve_did_key
+    from issuer.frameworks.urls import FrameworkUrls
+    from issuer.keys import Ed25519Key, did_key_signer
+    from pipeline.issuance import IssuingIdentity, issue_level_credential
+
+    key = Ed25519Key.generate()
+    identity = IssuingIdentity(IssuerProfile(id=key.did_key, name="Badgeline Issuer", url=issuer_site),
+                               did_key_signer(key), resolve_did_key)
+    urls, fw = FrameworkUrls(issuer_site), registry.get("29-2052.00", "v.26.05")
+    credential = issue_level_credential(
+        framework=fw, level="proficient", urls=urls, identity=identity, now=NOW - timedelta(days=1),
+        recipient=Recipient(name="Ana Diaz", email="ana@example.org", salt="s"),
+        image=urls.achievement_image(fw, "proficient"))
+    path = tmp_path / "ours.json"
+    path.write_text(json.dumps(credential))
+    upload(page, issuer_site, path)
+    assert page.locator("#verdict-heading").inner_text() == "Verified"
+    badge = page.locator("img.badge")
+    assert badge.get_attribute("src") == urls.achievement_image(fw, "proficient")
+    assert badge.evaluate("img => img.complete && img.naturalWidth") == 240  # loaded from our own origin
+    assert badge.is_visible() and "Badge image for" in badge.get_attribute("alt")
+    shot(page, "level-badge")
