@@ -8,8 +8,12 @@ Workloads (one core, sequential; the reference runs in the same run on the same 
   verification in this process (context and proof caches empty).
 * `engine_status`: the same credential with a BitstringStatusListEntry whose list is served
   by a loopback HTTP server (allowlisted): `cold` with empty fetch caches, then warm.
-* `http`: POST /credentials/verify to the app under waitress on 127.0.0.1 over one
-  keep-alive connection.
+* `http`: POST /credentials/verify to the app under waitress (`verifier.app.waitress_options`,
+  2 threads) in its OWN process, over one keep-alive loopback connection: what a client of a
+  deployed verifier sees. `http_floor`: GET /healthz the same way, the fixed per-request cost
+  of client + loopback + waitress + Flask that no view change can remove.
+* `http_in_process`: the same POST with waitress in this process (the earlier method: client
+  and server threads share one GIL, which inflates the HTTP cost).
 * `reference`: interop/bench.js (@digitalbazaar/vc verifyCredential, status not checked).
 Prints one JSON object; read the ratios, the machine is shared and noisy.
 """
@@ -20,9 +24,11 @@ import argparse
 import http.client
 import json
 import logging
+import os
 import shutil
 import statistics
 import subprocess
+import sys
 import tempfile
 import threading
 import time
@@ -37,7 +43,7 @@ from issuer.cryptosuites import add_proof
 from issuer.frameworks import FrameworkRegistry
 from issuer.keys import Ed25519Key, did_key_signer
 from issuer.status import Bitstring, status_entry, status_list_credential
-from verifier.app import VerifierSettings, create_app, make_engine
+from verifier.app import VerifierSettings, create_app, make_engine, waitress_options
 
 ROOT = Path(__file__).resolve().parents[1]
 NOW = datetime(2026, 12, 1, tzinfo=timezone.utc)
@@ -131,17 +137,19 @@ def bench_engine_status(n: int, key: Ed25519Key, registry: FrameworkRegistry) ->
 
 
 class HttpEndpoint:
-    """The app under waitress on loopback, and one keep-alive client connection to it."""
+    """The app under waitress on loopback (in this process, or in a child process), and one
+    keep-alive client connection to it."""
 
-    def __init__(self, key: Ed25519Key, registry: FrameworkRegistry) -> None:
-        from waitress.server import create_server
-
-        logging.getLogger("waitress.queue").setLevel(logging.ERROR)  # "Task queue depth" chatter
-        app = create_app(VerifierSettings(), registry=registry, clock=lambda: NOW)
-        self.server = create_server(app, host="127.0.0.1", port=0, threads=2)
-        threading.Thread(target=self.server.run, daemon=True).start()
+    def __init__(self, key: Ed25519Key, registry: FrameworkRegistry, *, own_process: bool) -> None:
+        self.process: subprocess.Popen | None = None
+        if own_process:
+            self.process = subprocess.Popen([sys.executable, "-m", "bench.verify_bench", "--serve"], cwd=ROOT,
+                                            stdout=subprocess.PIPE, env={**os.environ, "PYTHONPATH": str(ROOT)})
+            port = int(self.process.stdout.readline())
+        else:
+            port = start_server(registry).effective_port
         self.body = json.dumps({"verifiableCredential": signed_credential(key)}).encode()
-        self.conn = http.client.HTTPConnection("127.0.0.1", self.server.effective_port, timeout=30)
+        self.conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
 
     def post(self) -> None:
         self.conn.request("POST", "/credentials/verify", body=self.body, headers={"Content-Type": "application/json"})
@@ -150,22 +158,54 @@ class HttpEndpoint:
         if response.status != 200:
             raise SystemExit(f"HTTP verify returned {response.status}: {payload[:300]!r}")
 
+    def health(self) -> None:
+        self.conn.request("GET", "/healthz")
+        response = self.conn.getresponse()
+        response.read()
+
     def close(self) -> None:
-        self.conn.close()  # the server thread is a daemon; closing waitress from here races its loop
+        self.conn.close()  # an in-process server thread is a daemon: closing waitress from here races its loop
+        if self.process is not None:
+            self.process.terminate()
+            self.process.wait(10)
+
+
+def start_server(registry: FrameworkRegistry):
+    """waitress serving the verifier on a free loopback port, in a daemon thread."""
+    from waitress.server import create_server
+
+    logging.getLogger("waitress.queue").setLevel(logging.ERROR)  # "Task queue depth" chatter
+    settings = VerifierSettings()
+    app = create_app(settings, registry=registry, clock=lambda: NOW)
+    server = create_server(app, host="127.0.0.1", port=0, **waitress_options(settings, threads=2))
+    threading.Thread(target=server.run, daemon=True).start()
+    return server
+
+
+def serve_forever() -> None:
+    """`--serve`: the benchmark's server process; prints its port, serves until terminated."""
+    server = start_server(FrameworkRegistry.bundled())
+    print(server.effective_port, flush=True)
+    threading.Event().wait()
 
 
 def bench_engine_and_http(n: int, key: Ed25519Key, registry: FrameworkRegistry, rounds: int = 5) -> dict[str, Any]:
-    """Engine and HTTP in alternating rounds, so both see the same machine load."""
+    """Engine and HTTP workloads in alternating rounds, so all see the same machine load."""
     engine = engine_call(key, registry)
-    endpoint = HttpEndpoint(key, registry)
+    remote = HttpEndpoint(key, registry, own_process=True)
+    local = HttpEndpoint(key, registry, own_process=False)
+    workloads = {"engine": engine, "http": remote.post, "http_floor": remote.health, "http_in_process": local.post}
     try:
-        cold = {"engine": timed(1, engine)[0], "http": timed(1, endpoint.post)[0]}
-        samples: dict[str, list[float]] = {"engine": [], "http": []}
+        cold = {name: timed(1, call)[0] for name, call in workloads.items()}
+        for call in workloads.values():  # warm every process's caches before measuring
+            timed(20, call)
+        samples: dict[str, list[float]] = {name: [] for name in workloads}
         for _ in range(rounds):
-            samples["engine"] += timed(max(1, n // rounds), engine)
-            samples["http"] += timed(max(1, n // rounds), endpoint.post)
+            for name, call in workloads.items():
+                samples[name] += timed(max(1, n // rounds), call)
     finally:
-        endpoint.close()
+        remote.close()
+        local.close()
     return {name: {**stats(values), "cold_first_ms": cold[name] * 1000} for name, values in samples.items()}
 
 
@@ -189,7 +229,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("-n", type=int, default=300, help="verifications per workload (default 300)")
     parser.add_argument("--no-reference", action="store_true", help="skip the node reference")
+    parser.add_argument("--serve", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.serve:
+        serve_forever()
+        return
     key, registry = Ed25519Key.from_seed(SEED), FrameworkRegistry.bundled()
     out: dict[str, Any] = bench_engine_and_http(args.n, key, registry)
     out["engine_status"] = bench_engine_status(args.n, key, registry)
@@ -198,6 +242,8 @@ def main() -> None:
         out["reference"] = {k: reference[k] for k in ("n", "verify_per_s", "verify_median_ms")}
         out["ratio_engine_vs_reference"] = out["engine"]["per_s"] / reference["verify_per_s"]
     out["ratio_http_vs_engine"] = out["http"]["per_s"] / out["engine"]["per_s"]
+    out["ratio_http_in_process_vs_engine"] = out["http_in_process"]["per_s"] / out["engine"]["per_s"]
+    out["http_overhead_ms"] = out["http"]["p50_ms"] - out["engine"]["p50_ms"]
     print(json.dumps(out, indent=2))
 
 

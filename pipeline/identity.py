@@ -16,6 +16,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
 
 from issuer.credentials import IssuerProfile
 from issuer.dids import PublishedKey, StaticKeyResolver, did_web_document, did_web_document_url
@@ -62,31 +63,39 @@ def verification_method_id(settings: Settings, key: Ed25519Key) -> str:
 
 
 def record_key(session: Session, settings: Settings, key: Ed25519Key, now: datetime) -> None:
-    """Make sure `issuer_keys` lists `key` (public part and file path only). Safe when several
-    processes start at once: the insert runs in a savepoint and a concurrent insert wins."""
+    """Make sure `issuer_keys` lists `key` (public part and file path only) under its current
+    verification method id; a key recorded under an earlier issuer DID moves to the current one
+    (the public key is unique). Safe when several processes start at once: the write runs in a
+    savepoint and a concurrent writer wins."""
     vm_id = verification_method_id(settings, key)
     if session.get(IssuerKey, vm_id) is not None:
         return
     try:
         with session.begin_nested():
-            session.add(IssuerKey(id=vm_id, public_key_multibase=key.public_multibase,
-                                  key_ref=str(settings.key_file), created_at=now))
-    except IntegrityError:
+            earlier = session.scalars(select(IssuerKey)
+                                      .where(IssuerKey.public_key_multibase == key.public_multibase)).first()
+            if earlier is not None:  # the same key, recorded under the issuer DID used before
+                earlier.id = vm_id
+            else:
+                session.add(IssuerKey(id=vm_id, public_key_multibase=key.public_multibase,
+                                      key_ref=str(settings.key_file), created_at=now))
+    except (IntegrityError, StaleDataError):
         if session.get(IssuerKey, vm_id) is None:
             raise
 
 
-def published_keys(session: Session) -> list[PublishedKey]:
+def published_keys(session: Session, did: str) -> list[PublishedKey]:
+    """The keys recorded under `did` (verification method ids `did#fragment`), oldest first."""
     rows = session.scalars(select(IssuerKey).order_by(IssuerKey.created_at)).all()
     return [PublishedKey(fragment=row.id.partition("#")[2], public_multibase=row.public_key_multibase,
-                         retired=row.retired_at is not None) for row in rows if row.id.startswith("did:web:")]
+                         retired=row.retired_at is not None) for row in rows if row.id.startswith(did + "#")]
 
 
 def issuer_did_document(settings: Settings, session: Session) -> dict | None:
     """The did:web document this service publishes (None for a did:key issuer)."""
     if settings.issuer_did is None:
         return None
-    return did_web_document(settings.issuer_did, published_keys(session))
+    return did_web_document(settings.issuer_did, published_keys(session, settings.issuer_did))
 
 
 def issuer_profile(settings: Settings, did: str) -> IssuerProfile:

@@ -29,8 +29,11 @@ class NewKey:
 
 def parse_scope(text: str, registry: FrameworkRegistry) -> Scope:
     """`29-2052.00`, `29-2052.00@v.26.05` or `29-2052.00@v.26.05:proficient+advanced`."""
-    head, _, levels_text = text.partition(":")
-    code, _, version = head.partition("@")
+    head, colon, levels_text = text.strip().partition(":")
+    code, at, version = head.partition("@")
+    if (at and not version) or (colon and not levels_text):
+        raise ProviderError(f"scope {text!r} has an empty version or level list; write CODE, CODE@VERSION "
+                            "or CODE@VERSION:LEVEL+LEVEL", code="scope_invalid")
     if not registry.versions(code):
         raise ProviderError(f"unknown framework {code!r}; known: {', '.join(registry.codes())}",
                             code="framework_unknown")

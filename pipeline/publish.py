@@ -129,7 +129,7 @@ def make_publish_blueprint(services: Services) -> Blueprint:
     def achievement(code: str, version: str, level: str):
         fw = framework_or_404(code, version)
         try:
-            document = build_achievement(fw, level, urls)
+            document = build_achievement(fw, level, urls, image=urls.achievement_image(fw, level))
         except IssuerError:
             abort(404)
         if wants_json():

@@ -83,8 +83,8 @@ class Settings(BaseSettings):
     service's own host."""
 
     admin_key_hash: str | None = None
-    """`BADGELINE_ADMIN_KEY_HASH`: `sha256$<hex>` of the admin key allowed to manage
-    providers over HTTP. Unset: no admin endpoints (the CLI still works)."""
+    """`BADGELINE_ADMIN_KEY_HASH`: `sha256$<hex>` of the admin key (`badgeline admin-key` makes
+    one) that may call the VC API's `POST /credentials/issue`. Unset: that route answers 404."""
 
     @field_validator("redis_url", "issuer_did", "admin_key_hash", mode="before")
     @classmethod

@@ -17,7 +17,7 @@ from flask import Blueprint, Response
 
 from verifier.engine import UNKNOWN_OPTION, Verification, VerifierEngine, VerifyOptions, parse_failure
 from verifier.errors import RequestError
-from verifier.http import json_body, json_response, request_error_response
+from verifier.http import json_body, json_response, request_error_body, request_error_response
 from verifier.presentations import verify_presentation
 
 if TYPE_CHECKING:
@@ -93,9 +93,6 @@ def _invalid(exc: RequestError) -> Response:
     """400 for malformed input: a problem document that also reads as a failed verification."""
     if exc.code == "unknown_option":
         return request_error_response(exc, UNKNOWN_OPTION)
-    response = request_error_response(exc)
-    report = parse_failure(exc.code, exc.message)
-    body = json.loads(response.get_data())
-    body["checks"] = [c.as_dict() for c in report.checks]
-    response.set_data(json.dumps(body))
-    return response
+    body = request_error_body(exc)
+    body["checks"] = [c.as_dict() for c in parse_failure(exc.code, exc.message).checks]
+    return json_response(body, 400, mimetype="application/problem+json")

@@ -54,6 +54,7 @@ def issue_command(code, version, level, learner_email, learner_did, learner_name
         credential = issue_level_credential(
             framework=framework, level=level, urls=FrameworkUrls(public_url), identity=identity,
             recipient=recipient, now=datetime.now(timezone.utc),
+            image=FrameworkUrls(public_url).achievement_image(framework, level),
         )
     except IssuerError as exc:
         raise click.ClickException(f"{exc.message} [{exc.code}]") from exc

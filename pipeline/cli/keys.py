@@ -47,10 +47,16 @@ def keys_group() -> None:
 @passphrase_option
 def generate(out: Path, force: bool, passphrase_env: str | None) -> None:
     """Generate an Ed25519 key and write it to OUT (mode 0600)."""
-    if out.exists() and not force:
-        raise click.ClickException(f"{out} exists; use --force to replace it")
+    passphrase = read_passphrase(passphrase_env)
     key = Ed25519Key.generate()
-    key.save(out, read_passphrase(passphrase_env))
+    try:
+        key.save(out, passphrase, overwrite=force)
+    except IssuerError as exc:
+        if exc.code == "key_file_exists":
+            raise click.ClickException(f"{out} exists; use --force to replace it") from exc
+        raise click.ClickException(f"{exc.message} [{exc.code}]") from exc
+    except OSError as exc:
+        raise click.ClickException(f"cannot write {out}: {exc.strerror or exc}") from exc
     click.echo(f"wrote {out}")
     click.echo(f"did:key  {key.did_key}")
 

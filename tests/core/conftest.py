@@ -48,7 +48,8 @@ def signed_original() -> dict[str, Any]:
                                did_key_signer(ISSUER_KEY), resolve_did_key)
     return issue_level_credential(framework=fw, level="proficient", urls=FrameworkUrls(PUBLIC), identity=identity,
                                   recipient=Recipient(name="Ana Diaz", email="ana@example.org", salt="salt-1"),
-                                  now=NOW, valid_until=VALID_UNTIL, credential_id="urn:uuid:0f3b8d7e-1c7e-4c55-9a8a-1d1f4d0e2b11")
+                                  now=NOW, valid_until=VALID_UNTIL,
+                                  credential_id="urn:uuid:0f3b8d7e-1c7e-4c55-9a8a-1d1f4d0e2b11")
 
 
 @pytest.fixture

@@ -50,12 +50,6 @@ def test_malformed_values_are_date_invalid(value):
     assert info.value.code == "date_invalid"
 
 
-def test_trailing_newline_after_a_zoneless_value_is_not_called_zoneless():
-    with pytest.raises(DateError) as info:
-        parse_datetime_z("2026-11-20T15:04:05\n", require_zone=False)
-    assert info.value.code == "date_invalid"
-
-
 def test_format_is_utc_second_precision_z():
     moment = datetime(2026, 11, 20, 16, 4, 5, 999999, tzinfo=timezone(timedelta(hours=1)))
     assert format_datetime_z(moment) == "2026-11-20T15:04:05Z"
