@@ -133,7 +133,7 @@ class VerifierEngine:
                  clock_skew: timedelta = timedelta(minutes=5), allowed_contexts: frozenset[str] | None = None,
                  did_web_http: HostAllowlist | None = None) -> None:
         self.fetcher, self.registry, self.clock, self.clock_skew = fetcher, registry, clock, clock_skew
-        self.allowed_contexts = allowed_contexts or known_urls()
+        self.allowed_contexts = known_urls() if allowed_contexts is None else allowed_contexts
         self.resolver = GuardedKeyResolver(fetcher, did_web_http=did_web_http)
         self.status = StatusChecker(fetcher, self.resolver, clock_skew=clock_skew)
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import stat
 import subprocess
 import sys
@@ -11,7 +12,8 @@ from pathlib import Path
 
 import pytest
 
-BADGELINE = Path(sys.executable).parent / "badgeline"
+_NEXT_TO_PYTHON = Path(sys.executable).parent / "badgeline"
+BADGELINE = _NEXT_TO_PYTHON if _NEXT_TO_PYTHON.exists() else Path(shutil.which("badgeline") or _NEXT_TO_PYTHON)
 
 
 def badgeline(*args: str, cwd: Path) -> subprocess.CompletedProcess:

@@ -133,8 +133,8 @@ def test_children_die_with_a_killed_parent(data_dir):
     up = start_up(data_dir, port)
     try:
         wait_for(lambda: get_json(f"http://127.0.0.1:{port}/healthz"), 90, "/healthz")
-        children = [pid for pid in processes_of(data_dir) if pid != up.pid]
-        assert len(children) >= 3  # redis-server, the celery worker (and its pool), waitress
+        # redis-server, the celery worker (and its pool), waitress: all up shortly after /healthz
+        wait_for(lambda: len([p for p in processes_of(data_dir) if p != up.pid]) >= 3, 30, "three children")
     finally:
         up.kill()
         up.wait(10)
