@@ -77,11 +77,21 @@ def record_key(session: Session, settings: Settings, key: Ed25519Key, now: datet
             if earlier is not None:  # the same key, recorded under the issuer DID used before
                 earlier.id = vm_id
             else:
+                retire_other_keys(session, vm_id, now)
                 session.add(IssuerKey(id=vm_id, public_key_multibase=key.public_multibase,
                                       key_ref=str(settings.key_file), created_at=now))
     except (IntegrityError, StaleDataError):
         if session.get(IssuerKey, vm_id) is None:
             raise
+
+
+def retire_other_keys(session: Session, vm_id: str, now: datetime) -> None:
+    """A new key comes into use (rotation): the issuer's earlier keys stop signing. They stay
+    published (retired) so the credentials they signed keep verifying."""
+    did = vm_id.partition("#")[0]
+    for row in session.scalars(select(IssuerKey).where(IssuerKey.id.startswith(did + "#"),
+                                                       IssuerKey.retired_at.is_(None), IssuerKey.id != vm_id)):
+        row.retired_at = now
 
 
 def published_keys(session: Session, did: str) -> list[PublishedKey]:

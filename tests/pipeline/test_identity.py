@@ -167,3 +167,21 @@ def test_issuing_identity_signs_what_its_resolver_verifies(sessions, tmp_path, i
     assert report.verified, report.as_dict()
     if issuer_did:  # a did:web credential cannot be checked without the DID document
         assert not verify_credential(credential, resolve_key=resolve_did_key, now=NOW).verified
+
+
+def test_a_rotated_key_retires_the_previous_one_but_stays_published(sessions, tmp_path):
+    from pipeline.identity import issuer_did_document, load_issuing_identity
+
+    did = "did:web:badges.example.org"
+    first = Settings.explicit(data_dir=tmp_path / "a", issuer_did=did)
+    second = Settings.explicit(data_dir=tmp_path / "b", issuer_did=did)  # a new key file: rotation
+    with sessions.begin() as session:
+        old = load_issuing_identity(first, session, NOW)
+    with sessions.begin() as session:
+        new = load_issuing_identity(second, session, NOW)
+        document = issuer_did_document(second, session)
+    assert old.signer.verification_method != new.signer.verification_method
+    methods = [vm["id"] for vm in document["verificationMethod"]]
+    assert methods == [old.signer.verification_method, new.signer.verification_method]
+    assert old.signer.verification_method in document["assertionMethod"]  # old credentials verify
+    assert document["authentication"] == [new.signer.verification_method]  # only the current key signs
