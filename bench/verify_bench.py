@@ -13,8 +13,8 @@ Workloads (one core, sequential; the reference runs in the same run on the same 
   deployed verifier sees. `http_floor`: GET /healthz the same way, the fixed per-request cost
   of client + loopback + waitress + Flask that no view change can remove.
 * `http_saturated`: the same server process kept busy by 2 concurrent keep-alive clients (in
-  this process, on the other core): the endpoint's throughput per server process, which is
-  what the "HTTP within 25% of the engine" target compares.
+  this process, on the other core). Measured to show that concurrency does not hide the
+  per-request cost: waitress's threads share one GIL, so it is lower than one connection.
 * `http_in_process`: the same POST with waitress in this process (the earlier method: client
   and server threads share one GIL, which inflates the HTTP cost).
 * `reference`: interop/bench.js (@digitalbazaar/vc verifyCredential, status not checked).
