@@ -7,7 +7,9 @@ COPY issuer ./issuer
 COPY pipeline ./pipeline
 COPY verifier ./verifier
 COPY templates ./templates
-RUN pip install . && useradd --create-home --uid 10001 badgeline
+RUN pip install . && useradd --create-home --uid 10001 badgeline \
+    && mkdir -p /data /keys && chown badgeline:badgeline /data /keys && chmod 0700 /keys
+# Named volumes mounted at /data and /keys start as copies of these folders (owner included).
 USER badgeline
 EXPOSE 8000
 ENTRYPOINT ["badgeline"]
