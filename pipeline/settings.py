@@ -82,6 +82,13 @@ class Settings(BaseSettings):
     documents and status lists from, comma-separated (or a JSON list). Empty: only this
     service's own host."""
 
+    celery_queue: str = Field(default="badgeline", min_length=1)
+    """`BADGELINE_CELERY_QUEUE`: the queue the web and CLI send tasks to and workers consume."""
+
+    broker_visibility_timeout_s: float = Field(default=300.0, gt=0)
+    """`BADGELINE_BROKER_VISIBILITY_TIMEOUT_S`: Redis re-delivers a task not acknowledged within
+    this (its worker died); the sweep re-sends events stuck in `processing` for twice this."""
+
     admin_key_hash: str | None = None
     """`BADGELINE_ADMIN_KEY_HASH`: `sha256$<hex>` of the admin key (`badgeline admin-key` makes
     one) that may call the VC API's `POST /credentials/issue`. Unset: that route answers 404."""

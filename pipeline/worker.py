@@ -56,7 +56,8 @@ ISSUE_TIMEOUT_S = 10.0
 
 @dataclass(frozen=True)
 class WorkerOptions:
-    """Worker knobs that are not (yet) service settings.
+    """Worker knobs, normally from Settings (`for_settings`), so the web, the CLI and the
+    workers agree on them.
 
     `queue`: the queue tasks are sent to and consumed from (`BADGELINE_CELERY_QUEUE`).
     `visibility_timeout_s`: Redis redelivers an unacknowledged message after this
@@ -70,17 +71,14 @@ class WorkerOptions:
     pause_before_commit_s: float = 0.0
 
     @classmethod
-    def from_environ(cls, environ: Mapping[str, str]) -> WorkerOptions:
-        """Read the three variables above (celery_main only); unset ones keep their defaults."""
+    def for_settings(cls, settings: Settings, environ: Mapping[str, str] | None = None) -> WorkerOptions:
+        """Queue and visibility timeout from `settings`; the test hook from `environ` (celery_main only)."""
         try:
-            return cls(
-                queue=environ.get("BADGELINE_CELERY_QUEUE") or DEFAULT_QUEUE,
-                visibility_timeout_s=float(environ.get("BADGELINE_BROKER_VISIBILITY_TIMEOUT_S")
-                                           or DEFAULT_VISIBILITY_TIMEOUT_S),
-                pause_before_commit_s=float(environ.get("BADGELINE_TEST_PAUSE_BEFORE_COMMIT_S") or 0),
-            )
+            pause = float((environ or {}).get("BADGELINE_TEST_PAUSE_BEFORE_COMMIT_S") or 0)
         except ValueError as error:
             raise SettingsError(f"invalid worker option: {error}", code="worker_option_invalid") from error
+        return cls(queue=settings.celery_queue, visibility_timeout_s=settings.broker_visibility_timeout_s,
+                   pause_before_commit_s=pause)
 
     @property
     def stuck_after(self) -> timedelta:
@@ -229,7 +227,7 @@ def transport_options(visibility_timeout_s: float) -> dict[str, float | int]:
 
 def create_celery_app(settings: Settings, options: WorkerOptions | None = None) -> Celery:
     """The configured Celery app with the badgeline tasks registered (see the module docstring)."""
-    options = options or WorkerOptions()
+    options = options or WorkerOptions.for_settings(settings)
     if not settings.redis_url:
         raise SettingsError("the worker needs a broker: set BADGELINE_REDIS_URL (redis://...)",
                             code="redis_url_missing")

@@ -48,14 +48,18 @@ def test_the_worker_needs_a_redis_url(tmp_path):
     assert caught.value.code == "redis_url_missing"
 
 
-def test_worker_options_from_the_environment():
-    assert WorkerOptions.from_environ({}) == WorkerOptions()
-    env = {"BADGELINE_CELERY_QUEUE": "q", "BADGELINE_BROKER_VISIBILITY_TIMEOUT_S": "5",
-           "BADGELINE_TEST_PAUSE_BEFORE_COMMIT_S": "1.5"}
-    assert WorkerOptions.from_environ(env) == WorkerOptions("q", 5.0, 1.5)
+def test_worker_options_come_from_settings(tmp_path):
+    assert WorkerOptions.for_settings(Settings.explicit(data_dir=tmp_path)) == WorkerOptions()
+    settings = Settings.explicit(data_dir=tmp_path, celery_queue="q", broker_visibility_timeout_s=5)
+    assert WorkerOptions.for_settings(settings, {"BADGELINE_TEST_PAUSE_BEFORE_COMMIT_S": "1.5"}) == WorkerOptions("q", 5.0, 1.5)
     with pytest.raises(SettingsError) as caught:
-        WorkerOptions.from_environ({"BADGELINE_BROKER_VISIBILITY_TIMEOUT_S": "soon"})
+        WorkerOptions.for_settings(settings, {"BADGELINE_TEST_PAUSE_BEFORE_COMMIT_S": "soon"})
     assert caught.value.code == "worker_option_invalid"
+
+
+def test_the_web_and_the_workers_agree_on_the_queue(tmp_path):
+    settings = Settings.explicit(data_dir=tmp_path, redis_url="redis://127.0.0.1:6379/15", celery_queue="shared-q")
+    assert create_celery_app(settings).conf.task_default_queue == "shared-q"
 
 
 def test_dispatcher_reports_a_dead_broker_quickly(tmp_path):
