@@ -47,10 +47,12 @@ _URI_KEYS = frozenset({"id", "url", "targetUrl", "achievedLevel", "resultDescrip
 
 @dataclass(frozen=True)
 class SchemaViolation:
-    """One problem: JSON-pointer `path` (e.g. `/issuer/id`) and a message."""
+    """One problem: JSON-pointer `path` (e.g. `/issuer/id`), a message, and a stable code
+    (`schema_violation`, or a more specific one for a rule the schema cannot express)."""
 
     path: str
     message: str
+    code: str = "schema_violation"
 
 
 def _pointer(parts: Any) -> str:
@@ -170,7 +172,8 @@ def _uri_violations(document: dict[str, Any]) -> Iterator[SchemaViolation]:
 
 def _subject_violations(subject: dict[str, Any]) -> Iterator[SchemaViolation]:
     if not subject.get("id") and not subject.get("identifier"):
-        yield SchemaViolation("/credentialSubject", "the subject needs an id or an identifier (OB#achievementsubject)")
+        yield SchemaViolation("/credentialSubject", "the subject needs an id or an identifier (OB#achievementsubject)",
+                              code="subject_unidentified")
     achievement = subject.get("achievement") if isinstance(subject.get("achievement"), dict) else {}
     descriptions = {rd.get("id"): rd for rd in achievement.get("resultDescription") or [] if isinstance(rd, dict)}
     levels = {lv.get("id") for rd in descriptions.values() for lv in rd.get("rubricCriterionLevel") or []

@@ -27,6 +27,7 @@ from issuer.schema import validate_ob_credential
 VC2_CONTEXT = "https://www.w3.org/ns/credentials/v2"
 VC1_CONTEXT = "https://www.w3.org/2018/credentials/v1"
 OB_TYPES = frozenset({"OpenBadgeCredential", "AchievementCredential"})
+SCHEMA_TITLES = {"subject_unidentified": "No recipient"}
 
 ExtraCheck = Callable[[dict[str, Any]], CheckResult]
 
@@ -124,13 +125,8 @@ def check_schema(credential: dict[str, Any]) -> CheckResult:
         return CheckResult("schema", Outcome.CANNOT_CHECK,
                            "A legacy (VC 1.1) Open Badge: the OB 3.0 schema describes VC 2.0 only.")
     violations = validate_ob_credential(credential)
-    problems = [Problem(P.MALFORMED_VALUE_ERROR, "schema_violation", "Schema violation", v.message, v.path)
-                for v in violations]
-    subject = credential.get("credentialSubject")
-    if isinstance(subject, dict) and not subject.get("id") and not subject.get("identifier"):
-        problems.append(Problem(P.MALFORMED_VALUE_ERROR, "subject_unidentified", "No recipient",
-                                "The credential does not say who earned it (no id or identifier).",
-                                "/credentialSubject"))
+    problems = [Problem(P.MALFORMED_VALUE_ERROR, v.code, SCHEMA_TITLES.get(v.code, "Schema violation"),
+                        v.message, v.path) for v in violations]
     if problems:
         return CheckResult("schema", Outcome.FAIL,
                            f"The credential does not follow the Open Badges 3.0 format ({len(problems)} problem(s)).",
