@@ -162,4 +162,12 @@ def make_publish_blueprint(services: Services) -> Blueprint:
             return json_response(next(i for i in items if i.get("humanCodingScheme") == st.code))
         return render_template("publish/statement.html", fw=fw, st=st, level=fw.level(st.level), urls=urls)
 
+    @bp.errorhandler(404)
+    def not_found(error):
+        if not wants_json():
+            return error
+        body = {"type": "about:blank", "title": "Not found", "status": 404, "code": "not_found",
+                "detail": f"nothing is published at {request.path}"}
+        return json_response(body, mimetype="application/problem+json", cache="no-store"), 404
+
     return bp

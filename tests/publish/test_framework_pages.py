@@ -138,3 +138,11 @@ def test_unknown_things_are_404(pages, path, accept):
 def test_healthz(pages):
     response = pages.get("/healthz")
     assert response.status_code == 200 and response.get_json() == {"status": "ok", "checks": {"database": True}}
+
+
+def test_unknown_pages_answer_json_problems_to_json_clients(pages):
+    response = pages.client.get("/frameworks/29-2052.00/v.99.99", headers={"Accept": "application/json"})
+    assert response.status_code == 404 and response.mimetype == "application/problem+json"
+    assert response.get_json()["code"] == "not_found"
+    html = pages.client.get("/frameworks/29-2052.00/v.99.99", headers={"Accept": "text/html"})
+    assert html.status_code == 404 and html.mimetype == "text/html"
