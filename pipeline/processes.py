@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ctypes
+import os
 import signal
 import subprocess
 import sys
@@ -31,7 +32,9 @@ class Child:
 
 @dataclass
 class ProcessGroup:
-    """Named children; `stop()` sends SIGTERM in reverse start order, then SIGKILL after a grace period."""
+    """Named children, each the leader of its own process group (a Celery worker forks pool and
+    beat processes). `stop()` sends SIGTERM to each group in reverse start order, waits for the
+    leaders, then SIGKILLs whatever is left in the groups, so no grandchild outlives us."""
 
     children: list[Child] = field(default_factory=list)
 
@@ -41,6 +44,7 @@ class ProcessGroup:
         log = open(log_path, "ab") if log_path else None  # noqa: SIM115 - the child keeps it open
         try:
             process = subprocess.Popen(list(argv), env=dict(env), preexec_fn=die_with_parent,
+                                       start_new_session=True,
                                        stdout=log, stderr=subprocess.STDOUT if log else None)
         finally:
             if log:
@@ -55,7 +59,7 @@ class ProcessGroup:
     def stop(self, grace_s: float = 15.0) -> None:
         for child in reversed(self.children):
             if child.process.poll() is None:
-                child.process.send_signal(signal.SIGTERM)
+                _signal_group(child.process.pid, signal.SIGTERM)
         deadline = time.monotonic() + grace_s
         for child in reversed(self.children):
             remaining = max(0.1, deadline - time.monotonic())
@@ -64,6 +68,14 @@ class ProcessGroup:
             except subprocess.TimeoutExpired:
                 child.process.kill()
                 child.process.wait()
+            _signal_group(child.process.pid, signal.SIGKILL)  # stragglers: pool or beat processes
+
+
+def _signal_group(pgid: int, signum: int) -> None:
+    try:
+        os.killpg(pgid, signum)
+    except (ProcessLookupError, PermissionError):
+        pass  # the group is already empty
 
 
 def child_env(base: Mapping[str, str], settings_env: Mapping[str, str]) -> dict[str, str]:
