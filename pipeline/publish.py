@@ -57,6 +57,14 @@ def make_publish_blueprint(services: Services) -> Blueprint:
         except IssuerError:
             abort(404)
 
+    def level_or_404(code: str, version: str, level: str):
+        """(framework, level) named by the URL, or 404."""
+        fw = framework_or_404(code, version)
+        try:
+            return fw, fw.level(level)
+        except IssuerError:
+            abort(404)
+
     did_path = did_document_path(settings.issuer_did) if settings.issuer_did else None
     if did_path:
         @bp.get(did_path, endpoint="did_document")
@@ -115,11 +123,7 @@ def make_publish_blueprint(services: Services) -> Blueprint:
 
     @bp.get("/frameworks/<code>/<version>/levels/<level>")
     def level_page(code: str, version: str, level: str):
-        fw = framework_or_404(code, version)
-        try:
-            lv = fw.level(level)
-        except IssuerError:
-            abort(404)
+        fw, lv = level_or_404(code, version, level)
         if wants_json():
             rubric = build_achievement(fw, lv.key, urls)["resultDescription"][0]
             return json_response(next(r for r in rubric["rubricCriterionLevel"] if r["id"] == urls.level(fw, lv.key)))
@@ -127,22 +131,14 @@ def make_publish_blueprint(services: Services) -> Blueprint:
 
     @bp.get("/frameworks/<code>/<version>/achievements/<level>")
     def achievement(code: str, version: str, level: str):
-        fw = framework_or_404(code, version)
-        try:
-            document = build_achievement(fw, level, urls, image=urls.achievement_image(fw, level))
-        except IssuerError:
-            abort(404)
+        fw, lv = level_or_404(code, version, level)
         if wants_json():
-            return json_response(document)
-        return render_template("publish/level.html", fw=fw, level=fw.level(level), urls=urls)
+            return json_response(build_achievement(fw, lv.key, urls, image=urls.achievement_image(fw, lv.key)))
+        return render_template("publish/level.html", fw=fw, level=lv, urls=urls)
 
     @bp.get("/frameworks/<code>/<version>/achievements/<level>/image.svg")
     def achievement_image(code: str, version: str, level: str):
-        fw = framework_or_404(code, version)
-        try:
-            lv = fw.level(level)
-        except IssuerError:
-            abort(404)
+        fw, lv = level_or_404(code, version, level)
         svg = render_template(f"badges/{lv.key}.svg", initials=fw.human_code_prefix, level_label=lv.label,
                               rank=lv.rank, ranks=len(fw.levels), framework_title=fw.title, version=fw.version)
         response = Response(svg, mimetype="image/svg+xml")
