@@ -8,12 +8,13 @@ environment entirely.
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Annotated, Any
 
 from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, PydanticBaseSettingsSource, SettingsConfigDict
+
+from verifier.resolvers import split_host_list
 
 ENV_PREFIX = "BADGELINE_"
 DEFAULT_MAX_EVENT_BYTES = 256 * 1024
@@ -107,12 +108,7 @@ class Settings(BaseSettings):
     @field_validator("verifier_allowed_hosts", mode="before")
     @classmethod
     def _split_hosts(cls, value: Any) -> Any:
-        if isinstance(value, str):
-            text = value.strip()
-            if text.startswith("["):
-                return json.loads(text)
-            return [h.strip() for h in text.split(",") if h.strip()]
-        return value
+        return split_host_list(value)
 
     @model_validator(mode="after")
     def _fill_paths(self) -> "Settings":

@@ -7,7 +7,6 @@ Settings are read here and nowhere else (DESIGN.md "Composition").
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -24,7 +23,7 @@ from issuer.frameworks import FrameworkRegistry
 from verifier import api, page
 from verifier.engine import VerifierEngine
 from verifier.http import problem_response
-from verifier.resolvers import MiB, Fetcher, GuardedFetcher, GuardPolicy, HostAllowlist
+from verifier.resolvers import MiB, Fetcher, GuardedFetcher, GuardPolicy, HostAllowlist, split_host_list
 
 TEMPLATES_DIR = Path(templates.__file__).resolve().parent
 
@@ -51,12 +50,7 @@ class VerifierSettings(BaseSettings):
     @field_validator("allowed_hosts", "did_web_http_hosts", mode="before")
     @classmethod
     def _split_hosts(cls, value: Any) -> Any:
-        if isinstance(value, str):
-            text = value.strip()
-            if text.startswith("["):
-                return json.loads(text)
-            return [part.strip() for part in text.split(",") if part.strip()]
-        return value
+        return split_host_list(value)
 
     def guard_policy(self) -> GuardPolicy:
         return GuardPolicy(allowlist=HostAllowlist.parse(self.allowed_hosts), timeout_s=self.fetch_timeout_s,
