@@ -82,24 +82,25 @@ class Ed25519Key:
         """Write the key as PKCS#8 PEM, mode 0600 from creation, encrypted when `passphrase` is given.
 
         An existing file is an error (`key_file_exists`) unless `overwrite` is true, in
-        which case it is replaced atomically.
+        which case it is replaced. Either way the file appears complete or not at all: it is
+        written under a temporary name, then linked (create-only) or renamed into place, so a
+        process starting at the same moment never reads half a key.
         """
         pem = self._pem(passphrase)
         target = Path(path)
-        if not overwrite:
-            try:
-                fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-            except FileExistsError as exc:
-                raise KeyError_(f"{target} already exists", code="key_file_exists") from exc
-            _write_all(fd, pem)
-            return
         fd, tmp = tempfile.mkstemp(prefix=".key-", dir=target.parent or ".")  # mkstemp: mode 0600
         try:
             _write_all(fd, pem)
-            os.replace(tmp, target)
-        except BaseException:
-            os.unlink(tmp)
-            raise
+            if overwrite:
+                os.replace(tmp, target)
+                return
+            try:
+                os.link(tmp, target)  # fails if the target exists, whoever created it
+            except FileExistsError as exc:
+                raise KeyError_(f"{target} already exists", code="key_file_exists") from exc
+        finally:
+            if os.path.lexists(tmp):
+                os.unlink(tmp)
 
     def _pem(self, passphrase: bytes | None) -> bytes:
         if passphrase is not None and not passphrase:

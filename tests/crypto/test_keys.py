@@ -93,6 +93,45 @@ def test_save_refuses_to_overwrite_unless_asked(tmp_path: Path) -> None:
     assert [p.name for p in tmp_path.iterdir()] == ["k.pem"]
 
 
+def test_a_key_file_is_never_visible_half_written(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Two workers starting at once: one creates the key while the other may read it (seen in CI:
+    the reader found an empty file and failed a task). The file must appear only when complete."""
+    import issuer.keys as keys
+
+    path = tmp_path / "issuer.pem"
+    seen_while_writing = []
+    real_write_all = keys._write_all
+
+    def observing_write_all(fd: int, data: bytes) -> None:
+        seen_while_writing.append(path.exists())
+        real_write_all(fd, data)
+
+    monkeypatch.setattr(keys, "_write_all", observing_write_all)
+    key = Ed25519Key.generate()
+    key.save(path)
+    key.save(path, overwrite=True)
+    assert seen_while_writing == [False, True]  # absent, then the old complete file, during each write
+    assert Ed25519Key.load(path) == key and [p.name for p in tmp_path.iterdir()] == ["issuer.pem"]
+
+
+def test_concurrent_creators_agree_on_one_key(tmp_path: Path) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    def create_or_load(path: Path) -> Ed25519Key:
+        try:
+            Ed25519Key.generate().save(path)
+        except KeyError_ as exc:
+            assert exc.code == "key_file_exists"
+        return Ed25519Key.load(path)
+
+    for round_ in range(20):
+        path = tmp_path / f"k{round_}.pem"
+        with ThreadPoolExecutor(4) as pool:
+            keys = list(pool.map(create_or_load, [path] * 4))
+        assert all(k == keys[0] for k in keys)
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(f"k{i}.pem" for i in range(20))
+
+
 def test_passphrase_encryption(tmp_path: Path) -> None:
     key = Ed25519Key.generate()
     path = tmp_path / "enc.pem"
