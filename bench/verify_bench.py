@@ -8,15 +8,15 @@ Workloads (one core, sequential; the reference runs in the same run on the same 
   verification in this process (context and proof caches empty).
 * `engine_status`: the same credential with a BitstringStatusListEntry whose list is served
   by a loopback HTTP server (allowlisted): `cold` with empty fetch caches, then warm.
-* `http`: POST /credentials/verify to the app under waitress (`verifier.app.waitress_options`,
-  2 threads) in its OWN process, over one keep-alive loopback connection: what a client of a
-  deployed verifier sees. `http_floor`: GET /healthz the same way, the fixed per-request cost
-  of client + loopback + waitress + Flask that no view change can remove.
-* `http_saturated`: the same server process kept busy by 2 concurrent keep-alive clients (in
-  this process, on the other core). Measured to show that concurrency does not hide the
-  per-request cost: waitress's threads share one GIL, so it is lower than one connection.
-* `http_in_process`: the same POST with waitress in this process (the earlier method: client
-  and server threads share one GIL, which inflates the HTTP cost).
+* `http`: POST /credentials/verify to the app under waitress, run as `serve()` runs it
+  (`verifier.app.waitress_options`), in its OWN process, over one keep-alive loopback
+  connection. `http_concurrent`: the same server kept busy by 4 keep-alive connections.
+  `http_floor`: GET /healthz, the fixed cost of loopback + waitress + Flask.
+  For each, `server_cpu_ms` is the server process's CPU time per request (utime+stime from
+  /proc, all its threads): the per-core cost of serving one verification. `engine` has the
+  same figure (`cpu_ms`, process time per verification). Their ratio is the robust one on a
+  shared VM: wall-clock figures of one sequential client also carry the idle core's wake-up
+  latency on every request.
 * `reference`: interop/bench.js (@digitalbazaar/vc verifyCredential, status not checked).
 Prints one JSON object; read the ratios, the machine is shared and noisy.
 """
@@ -139,103 +139,112 @@ def bench_engine_status(n: int, key: Ed25519Key, registry: FrameworkRegistry) ->
         server.close()
 
 
+def process_cpu_s(pid: int) -> float:
+    """CPU time (user + system, all threads) a process has used so far, from /proc."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 class HttpEndpoint:
-    """The app under waitress on loopback (in this process, or in a child process), and one
-    keep-alive client connection to it."""
+    """The verifier under waitress in its own process (`--serve`), and keep-alive clients to it."""
 
-    def __init__(self, key: Ed25519Key, registry: FrameworkRegistry, *, own_process: bool) -> None:
-        self.process: subprocess.Popen | None = None
-        if own_process:
-            self.process = subprocess.Popen([sys.executable, "-m", "bench.verify_bench", "--serve"], cwd=ROOT,
-                                            stdout=subprocess.PIPE, env={**os.environ, "PYTHONPATH": str(ROOT)})
-            port = int(self.process.stdout.readline())
-        else:
-            port = start_server(registry).effective_port
+    def __init__(self, key: Ed25519Key) -> None:
+        self.process = subprocess.Popen([sys.executable, "-m", "bench.verify_bench", "--serve"], cwd=ROOT,
+                                        stdout=subprocess.PIPE, env={**os.environ, "PYTHONPATH": str(ROOT)})
+        self.port = int(self.process.stdout.readline())
         self.body = json.dumps({"verifiableCredential": signed_credential(key)}).encode()
-        self.conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        self.local = threading.local()
 
-    def post(self) -> None:
-        self.conn.request("POST", "/credentials/verify", body=self.body, headers={"Content-Type": "application/json"})
-        response = self.conn.getresponse()
+    def request(self, method: str, path: str, body: bytes | None = None) -> None:
+        conn = getattr(self.local, "conn", None)
+        if conn is None:
+            conn = self.local.conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
+        conn.request(method, path, body=body, headers={"Content-Type": "application/json"} if body else {})
+        response = conn.getresponse()
         payload = response.read()
         if response.status != 200:
-            raise SystemExit(f"HTTP verify returned {response.status}: {payload[:300]!r}")
+            raise SystemExit(f"HTTP {method} {path} returned {response.status}: {payload[:300]!r}")
 
-    def saturate(self, n: int, clients: int = 2) -> dict[str, float]:
-        """`n` POSTs over `clients` concurrent keep-alive connections: the server's throughput when it
-        is never idle waiting for the client (what a busy deployment sees), per server process."""
-        from concurrent.futures import ThreadPoolExecutor
-
-        port = self.conn.port
-        local = threading.local()
-
-        def one(_: int) -> None:
-            conn = getattr(local, "conn", None) or http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-            local.conn = conn
-            conn.request("POST", "/credentials/verify", body=self.body, headers={"Content-Type": "application/json"})
-            response = conn.getresponse()
-            response.read()
-            if response.status != 200:
-                raise SystemExit(f"HTTP verify returned {response.status}")
-
-        with ThreadPoolExecutor(clients) as pool:
-            list(pool.map(one, range(20)))  # warm every connection
-            started = time.perf_counter()
-            list(pool.map(one, range(n)))
-            elapsed = time.perf_counter() - started
-        return {"n": n, "clients": clients, "per_s": n / elapsed}
+    def post(self) -> None:
+        self.request("POST", "/credentials/verify", self.body)
 
     def health(self) -> None:
-        self.conn.request("GET", "/healthz")
-        response = self.conn.getresponse()
-        response.read()
+        self.request("GET", "/healthz")
+
+    def measure(self, call: Callable[[], None], n: int, clients: int = 1) -> dict[str, float]:
+        """`n` calls over `clients` concurrent connections: wall-clock figures and server CPU per request."""
+        from concurrent.futures import ThreadPoolExecutor
+
+        cpu_before = process_cpu_s(self.process.pid)
+        if clients == 1:
+            samples = timed(n, call)
+            out = stats(samples)
+        else:
+            with ThreadPoolExecutor(clients) as pool:
+                started = time.perf_counter()
+                list(pool.map(lambda _: call(), range(n)))
+                out = {"n": n, "clients": clients, "per_s": n / (time.perf_counter() - started)}
+        out["server_cpu_ms"] = (process_cpu_s(self.process.pid) - cpu_before) / n * 1000
+        return out
 
     def close(self) -> None:
-        self.conn.close()  # an in-process server thread is a daemon: closing waitress from here races its loop
-        if self.process is not None:
-            self.process.terminate()
-            self.process.wait(10)
+        self.process.terminate()
+        self.process.wait(10)
 
 
-def start_server(registry: FrameworkRegistry):
-    """waitress serving the verifier on a free loopback port, in a daemon thread."""
+def serve_forever() -> None:
+    """`--serve`: the benchmark's server process (the verifier as `serve()` runs it, with the
+    benchmark's fixed clock); prints its port, serves until terminated."""
     from waitress.server import create_server
 
     logging.getLogger("waitress.queue").setLevel(logging.ERROR)  # "Task queue depth" chatter
     settings = VerifierSettings()
-    app = create_app(settings, registry=registry, clock=lambda: NOW)
-    server = create_server(app, host="127.0.0.1", port=0, **waitress_options(settings, threads=2))
-    threading.Thread(target=server.run, daemon=True).start()
-    return server
-
-
-def serve_forever() -> None:
-    """`--serve`: the benchmark's server process; prints its port, serves until terminated."""
-    server = start_server(FrameworkRegistry.bundled())
+    app = create_app(settings, registry=FrameworkRegistry.bundled(), clock=lambda: NOW)
+    server = create_server(app, host="127.0.0.1", port=0, **waitress_options(settings))
     print(server.effective_port, flush=True)
-    threading.Event().wait()
+    server.run()
+
+
+def engine_cpu(n: int, call: Callable[[], Any]) -> dict[str, float]:
+    started_cpu, samples = time.process_time(), timed(n, call)
+    return {**stats(samples), "cpu_ms": (time.process_time() - started_cpu) / n * 1000}
+
+
+def merge(parts: list[dict[str, float]]) -> dict[str, float]:
+    """Rounds of one workload: n summed, rates and CPU averaged, latency percentiles the rounds' median."""
+    def combine(key: str) -> float:
+        values = [p[key] for p in parts]
+        if key == "n":
+            return sum(values)
+        return statistics.median(values) if key.endswith("_ms") and not key.endswith("cpu_ms") else statistics.fmean(values)
+    return {key: combine(key) for key in parts[0]}
 
 
 def bench_engine_and_http(n: int, key: Ed25519Key, registry: FrameworkRegistry, rounds: int = 5) -> dict[str, Any]:
     """Engine and HTTP workloads in alternating rounds, so all see the same machine load."""
     engine = engine_call(key, registry)
-    remote = HttpEndpoint(key, registry, own_process=True)
-    local = HttpEndpoint(key, registry, own_process=False)
-    workloads = {"engine": engine, "http": remote.post, "http_floor": remote.health, "http_in_process": local.post}
+    server = HttpEndpoint(key)
+    workloads: dict[str, Callable[[int], dict[str, float]]] = {
+        "engine": lambda k: engine_cpu(k, engine),
+        "http": lambda k: server.measure(server.post, k),
+        "http_concurrent": lambda k: server.measure(server.post, k, clients=4),
+        "http_floor": lambda k: server.measure(server.health, k),
+    }
     try:
-        saturated = remote.saturate(n)
-        cold = {name: timed(1, call)[0] for name, call in workloads.items()}
-        for call in workloads.values():  # warm every process's caches before measuring
-            timed(20, call)
-        samples: dict[str, list[float]] = {name: [] for name in workloads}
-        for _ in range(rounds):
-            for name, call in workloads.items():
-                samples[name] += timed(max(1, n // rounds), call)
+        cold = {"engine": timed(1, engine)[0] * 1000, "http": timed(1, server.post)[0] * 1000}
+        for run in workloads.values():  # warm caches and every client connection
+            run(20)
+        results: dict[str, list[dict[str, float]]] = {name: [] for name in workloads}
+        for round_ in range(rounds):
+            for name, run in workloads.items():
+                results[name].append(run(max(1, n // rounds)))
+            print(f"round {round_ + 1}/{rounds} done", file=sys.stderr, flush=True)
     finally:
-        remote.close()
-        local.close()
-    out = {name: {**stats(values), "cold_first_ms": cold[name] * 1000} for name, values in samples.items()}
-    return {**out, "http_saturated": saturated}
+        server.close()
+    out = {name: merge(parts) for name, parts in results.items()}
+    for name, ms in cold.items():
+        out[name]["cold_first_ms"] = ms
+    return out
 
 
 def bench_reference(n: int, key: Ed25519Key) -> dict[str, Any] | None:
@@ -270,10 +279,14 @@ def main() -> None:
     if reference:
         out["reference"] = {k: reference[k] for k in ("n", "verify_per_s", "verify_median_ms")}
         out["ratio_engine_vs_reference"] = out["engine"]["per_s"] / reference["verify_per_s"]
-    out["ratio_http_vs_engine"] = out["http"]["per_s"] / out["engine"]["per_s"]
-    out["ratio_http_saturated_vs_engine"] = out["http_saturated"]["per_s"] / out["engine"]["per_s"]
-    out["ratio_http_in_process_vs_engine"] = out["http_in_process"]["per_s"] / out["engine"]["per_s"]
-    out["http_overhead_ms"] = out["http"]["p50_ms"] - out["engine"]["p50_ms"]
+    engine_ms = out["engine"]["cpu_ms"]
+    out["ratios_vs_engine"] = {
+        "http_cpu": engine_ms / out["http"]["server_cpu_ms"],
+        "http_concurrent_cpu": engine_ms / out["http_concurrent"]["server_cpu_ms"],
+        "http_wall": out["http"]["per_s"] / out["engine"]["per_s"],
+        "http_concurrent_wall": out["http_concurrent"]["per_s"] / out["engine"]["per_s"],
+    }
+    out["http_overhead_cpu_ms"] = out["http"]["server_cpu_ms"] - engine_ms
     print(json.dumps(out, indent=2))
 
 

@@ -1,4 +1,4 @@
-"""HTTP plumbing shared by the verifier's views: bounded JSON bodies and problem responses.
+"""HTTP plumbing shared by the verifier's endpoints: JSON, problem documents, response headers.
 
 Errors are `application/problem+json` (RFC 9457) carrying, for VC API clients, the same
 `verified: false` and `problemDetails` members a verification response has.
@@ -14,12 +14,14 @@ import json
 from typing import Any
 
 import orjson
-from flask import Response, request
+from flask import Response
 
 from issuer import problems as P
 from verifier.errors import RequestError
 
 ABOUT_BLANK = "about:blank"
+#: sent with every verifier response (the standalone app adds them to its Flask responses too)
+SECURITY_HEADERS = (("X-Content-Type-Options", "nosniff"), ("Referrer-Policy", "no-referrer"))
 
 
 def problem_body(status: int, title: str, detail: str, *, type_: str = ABOUT_BLANK,
@@ -42,10 +44,6 @@ def request_error_body(exc: RequestError, type_: str = P.PARSING_ERROR) -> dict[
     return problem_body(400, "Invalid request", exc.message, type_=type_, code=exc.code)
 
 
-def request_error_response(exc: RequestError, type_: str = P.PARSING_ERROR) -> Response:
-    return json_response(request_error_body(exc, type_), 400, mimetype="application/problem+json")
-
-
 def loads(raw: bytes) -> Any:
     """Parse JSON bytes (orjson, else the standard library for what orjson refuses)."""
     try:
@@ -60,18 +58,6 @@ def dumps(body: Any) -> bytes:
         return orjson.dumps(body)
     except TypeError:
         return json.dumps(body, ensure_ascii=False).encode("utf-8")
-
-
-def json_body(limit: int) -> Any:
-    """The request body as JSON, at most `limit` bytes; RequestError (400) or 413 otherwise."""
-    request.max_content_length = limit
-    raw = request.get_data(cache=True)
-    if not raw.strip():
-        raise RequestError("the request body is empty; send a JSON object", code="body_empty")
-    try:
-        return loads(raw)
-    except (ValueError, UnicodeDecodeError) as exc:
-        raise RequestError(f"the request body is not JSON: {exc}", code="malformed_json") from exc
 
 
 def json_response(body: Any, status: int = 200, *, mimetype: str = "application/json") -> Response:

@@ -224,3 +224,41 @@ def test_unknown_route_and_method_are_problem_json(client):
     assert client.get("/nope").mimetype == "application/problem+json"
     response = client.get("/credentials/verify")
     assert response.status_code == 405 and response.mimetype == "application/problem+json"
+
+
+def test_method_and_headers_of_the_machine_endpoints(client):
+    response = client.get("/credentials/verify:batch")
+    assert response.status_code == 405 and response.headers["Allow"] == "OPTIONS, POST"
+    assert client.options("/presentations/verify").headers["Allow"] == "OPTIONS, POST"
+    response = _post(client, {"verifiableCredential": _valid()})
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert response.headers["Referrer-Policy"] == "no-referrer"
+    assert int(response.headers["Content-Length"]) == len(response.data)
+
+
+def _streamed(client, data: bytes):
+    """A body with no Content-Length, from a server that ends the input stream itself (chunked)."""
+    import io
+
+    return client.post("/credentials/verify", content_type="application/json",
+                       environ_overrides={"wsgi.input": io.BytesIO(data), "wsgi.input_terminated": True,
+                                          "CONTENT_LENGTH": ""})
+
+
+def test_a_streamed_body_is_read_and_capped_at_the_limit(client):
+    assert _streamed(client, json.dumps({"verifiableCredential": _valid()}).encode()).status_code == 200
+    response = _streamed(client, b" " * (2 * 1024 * 1024 + 1))
+    assert response.status_code == 413 and response.mimetype == "application/problem+json"
+
+
+def test_a_crash_inside_an_endpoint_is_a_logged_500_problem(client, monkeypatch, caplog):
+    engine, _ = client.application.extensions["badgeline_verifier"]["verifier"]
+
+    def crash(*args, **kwargs):
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(engine, "verify_value", crash)
+    response = _post(client, {"verifiableCredential": _valid()})
+    assert response.status_code == 500 and response.get_json()["verified"] is False
+    assert "boom" not in response.get_data(as_text=True)  # no internals to the caller
+    assert "verifier endpoint /credentials/verify failed" in caplog.text
