@@ -2,7 +2,8 @@
 
 * Schema (OB#credentialschema, JSON Schema 2019-09): the bundled copy in
   `issuer/schemas/` (SHA-256 checked against index.json). `proof` is normalized to an
-  array first (DIGEST C9: the canonical schema types it as an array, DI issues a map).
+  array first (DIGEST C9: the canonical schema types it as an array, DI issues a map), the
+  credential's own and its embedded endorsements' (`endorsement_holders`).
   EndorsementCredentials are checked with the endorsement schema.
 * Semantics (OB#achievementsubject, OB#result, OB#verification step 1):
   the subject has `id` or `identifier`; `result[].resultDescription` names a
@@ -53,6 +54,47 @@ class SchemaViolation:
     path: str
     message: str
     code: str = "schema_violation"
+
+
+#: Where OB 3.0 lets `endorsement` / `endorsementJwt` appear: the credential, its issuer Profile,
+#: the Achievement and the Achievement's creator Profile (OB data model §B).
+ENDORSEMENT_HOLDERS: tuple[tuple[str, ...], ...] = ((), ("issuer",), ("credentialSubject", "achievement"),
+                                                    ("credentialSubject", "achievement", "creator"))
+
+
+def endorsement_holders(document: dict[str, Any]) -> Iterator[tuple[str, dict[str, Any]]]:
+    """(JSON pointer, object) for each object that may hold endorsements; a subject array is walked."""
+    for names in ENDORSEMENT_HOLDERS:
+        frontier: list[tuple[str, Any]] = [("", document)]
+        for name in names:
+            step: list[tuple[str, Any]] = []
+            for pointer, node in frontier:
+                child = node.get(name) if isinstance(node, dict) else None
+                if isinstance(child, list) and name == "credentialSubject":
+                    step += [(f"{pointer}/{name}/{i}", item) for i, item in enumerate(child)]
+                elif child is not None:
+                    step.append((f"{pointer}/{name}", child))
+            frontier = step
+        yield from ((pointer, node) for pointer, node in frontier if isinstance(node, dict))
+
+
+def _with_proof_arrays(document: dict[str, Any]) -> dict[str, Any]:
+    """A copy whose `proof` maps (the credential's, its endorsements') are one-item arrays."""
+    def single_proof(item: Any) -> bool:
+        return isinstance(item, dict) and isinstance(item.get("proof"), dict)
+
+    if any(single_proof(e) for _, holder in endorsement_holders(document)
+           for e in (holder.get("endorsement") if isinstance(holder.get("endorsement"), list) else [])):
+        document = copy.deepcopy(document)  # rare: only credentials with endorsements pay for it
+        for _, holder in endorsement_holders(document):
+            for item in holder.get("endorsement") or []:
+                if single_proof(item):
+                    item["proof"] = [item["proof"]]
+    else:
+        document = copy.copy(document)
+    if isinstance(document.get("proof"), dict):
+        document["proof"] = [document["proof"]]
+    return document
 
 
 def _pointer(parts: Any) -> str:
@@ -137,9 +179,7 @@ def schema_violations(document: Any) -> list[SchemaViolation]:
     """JSON-schema violations of an OB credential (proof normalized to an array first)."""
     if not isinstance(document, dict):
         return [SchemaViolation("/", "a credential must be a JSON object")]
-    doc = copy.copy(document)
-    if isinstance(doc.get("proof"), dict):
-        doc["proof"] = [doc["proof"]]
+    doc = _with_proof_arrays(document)
     url = _schema_for(doc)
     fast = _fast_validator(url)
     if fast is not None and fast.is_valid(doc):

@@ -26,7 +26,7 @@ from issuer.schema import validate_ob_credential
 
 VC2_CONTEXT = "https://www.w3.org/ns/credentials/v2"
 VC1_CONTEXT = "https://www.w3.org/2018/credentials/v1"
-OB_TYPES = frozenset({"OpenBadgeCredential", "AchievementCredential"})
+OB_TYPES = frozenset({"OpenBadgeCredential", "AchievementCredential", "EndorsementCredential"})
 SCHEMA_TITLES = {"subject_unidentified": "No recipient"}
 
 ExtraCheck = Callable[[dict[str, Any]], CheckResult]

@@ -63,6 +63,7 @@ class CredentialView:
     level: str | None = None
     statements: list[tuple[str, str]] = field(default_factory=list)
     framework: dict[str, Any] | None = None
+    endorsements: list[dict[str, Any]] = field(default_factory=list)
     issuer_name: str | None = None
     issuer_id: str | None = None
     issuer_url: str | None = None
@@ -122,7 +123,7 @@ VERDICT_HEADLINES = {"verified": "Verified", "not-verified": "Not verified", "in
 OUTCOME_LABELS = {Outcome.PASS: "Passed", Outcome.FAIL: "Failed", Outcome.CANNOT_CHECK: "Could not check"}
 CHECK_LABELS = {"parse": "Format", "contexts": "Vocabulary", "schema": "Open Badges format", "proof": "Signature",
                 "issuer": "Issuer's key", "claims": "JWT claims", "validity": "Validity period",
-                "status": "Revocation status", "framework": "Competency framework"}
+                "status": "Revocation status", "framework": "Competency framework", "endorsements": "Endorsements"}
 
 
 def _sentence(text: str) -> str:
@@ -245,6 +246,8 @@ def credential_view(verification: Verification, email: str | None = None, *,
                    for c in verification.report.checks]
     framework = verification.report.check("framework")
     view.framework = framework.details if framework and framework.details.get("label") else None
+    endorsements = verification.report.check("endorsements")
+    view.endorsements = list(endorsements.details.get("endorsements", [])) if endorsements else []
     credential = verification.credential
     if not isinstance(credential, dict):
         return view

@@ -3,7 +3,7 @@
 `VerifierEngine.verify_*` never raises on a bad credential; it returns a `Verification`
 (the core's `VerificationReport` plus what was submitted). A Data Integrity credential
 goes through `issuer.verify.verify_credential` with the guarded key resolver and the
-`status` and `framework` hooks; a JWS-secured one through the same named checks with the
+`status`, `framework` and `endorsements` hooks; a JWS-secured one through the same named checks with the
 JOSE `proof`, `issuer` and `claims` checks in place of the Data Integrity ones.
 """
 
@@ -27,6 +27,7 @@ from issuer.verify import (
     verify_credential,
 )
 from verifier.documents import GuardedKeyResolver
+from verifier.endorsements import check_endorsements
 from verifier.errors import FormatError, JwtError, RequestError
 from verifier.formats import Submission, read_bytes, read_json_value, read_text
 from verifier.framework_check import check_framework
@@ -138,9 +139,10 @@ class VerifierEngine:
         self.status = StatusChecker(fetcher, self.resolver, clock_skew=clock_skew)
 
     # --- entry points by input kind ------------------------------------------------------
-    def verify_value(self, value: Any, *, now: datetime | None = None) -> Verification:
-        """A JSON value from an API body (credential object, enveloped credential or JWS string)."""
-        return self._read_then_verify(lambda: read_json_value(value), now)
+    def verify_value(self, value: Any, *, now: datetime | None = None, nested: bool = False) -> Verification:
+        """A JSON value from an API body (credential object, enveloped credential or JWS string).
+        `nested`: an endorsement inside another credential (its own endorsements are not followed)."""
+        return self._read_then_verify(lambda: read_json_value(value), now, nested)
 
     def verify_text(self, text: str, *, now: datetime | None = None) -> Verification:
         return self._read_then_verify(lambda: read_text(text), now)
@@ -148,24 +150,27 @@ class VerifierEngine:
     def verify_bytes(self, data: bytes, *, now: datetime | None = None) -> Verification:
         return self._read_then_verify(lambda: read_bytes(data), now)
 
-    def _read_then_verify(self, read: Callable[[], Submission], now: datetime | None) -> Verification:
+    def _read_then_verify(self, read: Callable[[], Submission], now: datetime | None,
+                          nested: bool = False) -> Verification:
         now = now or self.clock()
         try:
             submission = read()
         except FormatError as exc:
             return Verification(parse_failure(exc.code, f"The input could not be read: {exc.message}."), None, now)
-        return self.verify_submission(submission, now=now)
+        return self.verify_submission(submission, now=now, nested=nested)
 
-    def verify_submission(self, submission: Submission, *, now: datetime | None = None) -> Verification:
+    def verify_submission(self, submission: Submission, *, now: datetime | None = None,
+                          nested: bool = False) -> Verification:
         now = now or self.clock()
         if submission.jws is not None:
-            return self._verify_jws(submission, now)
+            return self._verify_jws(submission, now, nested)
         report = verify_credential(submission.credential, resolve_key=self.resolver, now=now,
                                    clock_skew=self.clock_skew, allowed_contexts=self.allowed_contexts,
-                                   extra_checks=self.extra_checks(now))
+                                   extra_checks=self.extra_checks(now, nested=nested))
         return Verification(report, submission, now)
 
-    def extra_checks(self, now: datetime) -> Sequence[Callable[[dict[str, Any]], Any]]:
+    def extra_checks(self, now: datetime, *, nested: bool = False) -> Sequence[Callable[[dict[str, Any]], Any]]:
+        """The checks beyond the core's: status, framework and (unless `nested`) endorsements."""
         def status(credential: dict[str, Any]) -> CheckResult:
             return self.status.check(credential, now)
 
@@ -173,11 +178,16 @@ class VerifierEngine:
             result = check_framework(credential, self.registry)
             return [result] if result else []
 
+        def endorsements(credential: dict[str, Any]) -> list[CheckResult]:
+            result = check_endorsements(credential, lambda value: self.verify_value(value, now=now, nested=True))
+            return [result] if result else []
+
         status.check_name = "status"  # type: ignore[attr-defined]
         framework.check_name = "framework"  # type: ignore[attr-defined]
-        return (status, framework)
+        endorsements.check_name = "endorsements"  # type: ignore[attr-defined]
+        return (status, framework) if nested else (status, framework, endorsements)
 
-    def _verify_jws(self, submission: Submission, now: datetime) -> Verification:
+    def _verify_jws(self, submission: Submission, now: datetime, nested: bool = False) -> Verification:
         try:
             jws = parse_compact_jws(submission.jws or "")
         except JwtError as exc:
@@ -194,7 +204,7 @@ class VerifierEngine:
             ("claims", lambda: check_claims(jws.payload, credential, legacy)),
             ("validity", lambda: check_validity(credential, now, self.clock_skew)),
         ]
-        steps += [(getattr(c, "check_name", "extra"), lambda c=c: c(credential)) for c in self.extra_checks(now)]
+        steps += [(getattr(c, "check_name", "extra"), lambda c=c: c(credential)) for c in self.extra_checks(now, nested=nested)]
         checks = [parsed]
         for name, run in steps:
             checks += _guarded(name, run)

@@ -110,6 +110,21 @@ def test_unreachable_list_shows_a_clear_warning(page, base_url, tmp_path):
     shot(page, "incomplete")
 
 
+def test_endorsements_are_listed_and_a_forged_one_fails_the_credential(page, base_url, tmp_path):
+    upload(page, base_url, scenario_file(tmp_path, "endorsed"))
+    assert page.locator("#verdict-heading").inner_text() == "Verified"
+    endorsement = page.locator(".endorsements li")
+    assert endorsement.count() == 1
+    assert "State Board of Pharmacy" in endorsement.inner_text() and "Verified" in endorsement.inner_text()
+    assert "Meets the board's standard" in endorsement.locator("blockquote").inner_text()
+    shot(page, "endorsed")
+    upload(page, base_url, scenario_file(tmp_path, "endorsement-forged"))
+    assert page.locator("#verdict-heading").inner_text() == "Not verified"
+    assert "endorsement by State Board of Pharmacy did not verify" in page.locator(".verdict").inner_text()
+    assert "Not verified" in page.locator(".endorsements li").inner_text()
+    shot(page, "endorsement-forged")
+
+
 def test_paste_without_javascript_by_keyboard(browser, base_url):
     context = browser.new_context(java_script_enabled=False)
     page = context.new_page()
