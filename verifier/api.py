@@ -24,7 +24,6 @@ from typing import TYPE_CHECKING, Any
 
 from flask import Blueprint, Response
 from werkzeug.exceptions import ClientDisconnected, RequestEntityTooLarge
-from werkzeug.wsgi import get_input_stream
 
 from verifier.engine import UNKNOWN_OPTION, VerifierEngine, VerifyOptions, parse_failure
 from verifier.errors import RequestError
@@ -109,12 +108,37 @@ def _problem(status: int, detail: str, headers: tuple[tuple[str, str], ...] = ()
     return Reply(status, problem_body(status, HTTPStatus(status).phrase, detail), "application/problem+json", headers)
 
 
+def read_body(environ: dict[str, Any], limit: int) -> bytes:
+    """The request body, at most `limit` bytes (RequestEntityTooLarge beyond it, declared or streamed).
+
+    A declared Content-Length is read exactly; a body without one is read only when the server
+    ends the stream itself (`wsgi.input_terminated`, e.g. a de-chunked upload), as werkzeug does.
+    """
+    stream, declared = environ["wsgi.input"], environ.get("CONTENT_LENGTH")
+    if declared:
+        try:
+            length = int(declared)
+        except ValueError:
+            length = -1
+        if length < 0:
+            raise RequestError("the Content-Length header is not a byte count", code="content_length_invalid")
+        if length > limit:
+            raise RequestEntityTooLarge()
+        data = stream.read(length) if length else b""
+        if len(data) < length:
+            raise ClientDisconnected()
+        return data
+    if environ.get("wsgi.input_terminated"):
+        data = stream.read(limit + 1)
+        if len(data) > limit:
+            raise RequestEntityTooLarge()
+        return data
+    return b""
+
+
 def read_json(environ: dict[str, Any], limit: int) -> Any:
-    """The request body as JSON, at most `limit` bytes (413 beyond it, declared or streamed)."""
-    stream = get_input_stream(environ, max_content_length=limit)
-    raw = stream.read()
-    if len(raw) >= limit:
-        stream.read(1)  # a stream with no Content-Length: 413 if it goes on past the limit
+    """The request body as JSON, at most `limit` bytes."""
+    raw = read_body(environ, limit)
     if not raw.strip():
         raise RequestError("the request body is empty; send a JSON object", code="body_empty")
     try:

@@ -262,3 +262,19 @@ def test_a_crash_inside_an_endpoint_is_a_logged_500_problem(client, monkeypatch,
     assert response.status_code == 500 and response.get_json()["verified"] is False
     assert "boom" not in response.get_data(as_text=True)  # no internals to the caller
     assert "verifier endpoint /credentials/verify failed" in caplog.text
+
+
+@pytest.mark.parametrize("declared", ["abc", "-5"])
+def test_a_content_length_that_is_not_a_byte_count_is_400(client, declared):
+    response = client.post("/credentials/verify", data=b"{}", content_type="application/json",
+                           environ_overrides={"CONTENT_LENGTH": declared})
+    assert response.status_code == 400 and response.get_json()["code"] == "content_length_invalid"
+
+
+def test_a_body_shorter_than_its_content_length_is_400(client):
+    import io
+
+    response = client.post("/credentials/verify", content_type="application/json",
+                           environ_overrides={"wsgi.input": io.BytesIO(b'{"verifiableCredential":'),
+                                              "CONTENT_LENGTH": "100"})
+    assert response.status_code == 400 and "less than its Content-Length" in response.get_json()["detail"]
