@@ -37,7 +37,9 @@ IpAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 class Fetcher(Protocol):
     """What the verifier needs from the network: bytes for a URL, or a coded FetchError."""
 
-    def fetch(self, url: str, *, accept: str = JSON_ACCEPT) -> bytes: ...
+    def fetch(self, url: str, *, accept: str = JSON_ACCEPT, max_age_s: float | None = None) -> bytes:
+        """`max_age_s`: a cached copy older than this is not used (a status list's own `ttl`)."""
+        ...
 
 
 def fetch_json(fetcher: Fetcher, url: str, *, accept: str = JSON_ACCEPT) -> Any:
@@ -150,9 +152,10 @@ class GuardedFetcher:
         self._lock = threading.Lock()
         self._tls = ssl.create_default_context(cafile=self.policy.ca_file)
 
-    def fetch(self, url: str, *, accept: str = JSON_ACCEPT) -> bytes:
-        """The body at `url` (2xx only), from the cache while fresh; FetchError with a code otherwise."""
-        cached = self._cached((url, accept))
+    def fetch(self, url: str, *, accept: str = JSON_ACCEPT, max_age_s: float | None = None) -> bytes:
+        """The body at `url` (2xx only), from the cache while fresh (younger than the policy's TTL
+        and than `max_age_s`); FetchError with a code otherwise."""
+        cached = self._cached((url, accept), max_age_s)
         if cached is not None:
             return cached
         deadline = self._monotonic() + self.policy.timeout_s
@@ -258,12 +261,13 @@ class GuardedFetcher:
         return remaining
 
     # --- the cache ---------------------------------------------------------------------
-    def _cached(self, key: tuple[str, str]) -> bytes | None:
+    def _cached(self, key: tuple[str, str], max_age_s: float | None = None) -> bytes | None:
         with self._lock:
             entry = self._cache.get(key)
             if entry is None:
                 return None
-            if self._monotonic() - entry[0] >= self.policy.cache_ttl_s:
+            age = self._monotonic() - entry[0]
+            if age >= self.policy.cache_ttl_s or (max_age_s is not None and age >= max_age_s):
                 del self._cache[key]
                 return None
             self._cache.move_to_end(key)

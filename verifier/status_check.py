@@ -2,7 +2,8 @@
 
 For each entry: fetch the list credential through the guard, verify it with the core
 (its own proof, contexts, validity period), require its issuer to be the credential's
-issuer, then read the status bits (`issuer.status.read_status`). A list that cannot be
+issuer, then read the status bits (`issuer.status.read_status`). A list's own `ttl` (BSL §2.2,
+milliseconds) shortens how long the fetched copy is reused (`cache_ttl_s` caps it otherwise). A list that cannot be
 fetched, verified or trusted makes the check cannot-check, never "not revoked"
 (DESIGN rule 3). A set revocation or suspension bit fails the check.
 """
@@ -48,6 +49,7 @@ class StatusChecker:
                  cache_entries: int = 128) -> None:
         self.fetcher, self.resolve_key, self.clock_skew = fetcher, resolve_key, clock_skew
         self._verified: OrderedDict[tuple[str, str], VerificationReport] = OrderedDict()
+        self._ttl_s: dict[str, float] = {}  # list URL -> its own `ttl`, learned at the last fetch
         self._lock = threading.Lock()
         self._cache_entries = cache_entries
 
@@ -78,7 +80,9 @@ class StatusChecker:
             return _fail(P.MALFORMED_VALUE_ERROR, "status_entry_invalid", "Invalid status entry",
                          "The status entry does not name its status list.", path + "/statusListCredential")
         try:
-            body = self.fetcher.fetch(url, accept=CREDENTIAL_ACCEPT)
+            with self._lock:
+                max_age_s = self._ttl_s.get(url)
+            body = self.fetcher.fetch(url, accept=CREDENTIAL_ACCEPT, max_age_s=max_age_s)
             list_credential = json.loads(body)
         except IssuerError as exc:
             return _cannot(P.STATUS_RETRIEVAL_ERROR, "status_list_unreachable", "Status list unavailable",
@@ -90,7 +94,20 @@ class StatusChecker:
         untrusted = self._untrusted_list(credential, list_credential, body, url, now, path)
         if untrusted is not None:
             return untrusted
+        self._learn_ttl(url, list_credential)
         return self._read(entry, list_credential, url, path)
+
+    def _learn_ttl(self, url: str, list_credential: dict[str, Any]) -> None:
+        """Remember the list's `ttl` (BSL §2.2, milliseconds): later checks refetch it once older."""
+        subject = list_credential.get("credentialSubject")
+        ttl = subject.get("ttl") if isinstance(subject, dict) else None
+        with self._lock:
+            if isinstance(ttl, int) and not isinstance(ttl, bool) and ttl >= 0:
+                self._ttl_s[url] = ttl / 1000
+            else:
+                self._ttl_s.pop(url, None)
+            while len(self._ttl_s) > self._cache_entries:
+                self._ttl_s.pop(next(iter(self._ttl_s)))
 
     def _untrusted_list(self, credential: dict[str, Any], list_credential: Any, body: bytes, url: str,
                         now: datetime, path: str) -> CheckResult | None:

@@ -30,7 +30,7 @@ class WorldFetcher:
         self.documents = {url: doc if isinstance(doc, bytes) else json.dumps(doc).encode() for url, doc in documents.items()}
         self.calls: list[str] = []
 
-    def fetch(self, url: str, *, accept: str = "application/json") -> bytes:
+    def fetch(self, url: str, *, accept: str = "application/json", max_age_s: float | None = None) -> bytes:
         self.calls.append(url)
         if url not in self.documents:
             raise FetchError(f"fetching {url} failed: connection refused", code="fetch_failed")

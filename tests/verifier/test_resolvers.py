@@ -166,3 +166,48 @@ def test_settings_parse_the_allowlist():
 def test_settings_accept_a_json_list():
     assert VerifierSettings(allowed_hosts='["a.example", "b.example:8443"]').allowed_hosts == ["a.example",
                                                                                                "b.example:8443"]
+
+
+def test_max_age_shortens_the_cache_for_one_fetch(https_server, certs):
+    clock = [1000.0]
+    fetcher = GuardedFetcher(GuardPolicy(allowlist=HostAllowlist.parse([f"localhost:{https_server.port}"]),
+                                         ca_file=str(certs[1]), cache_ttl_s=300), monotonic=lambda: clock[0])
+    url = https_server.url("/doc.json")
+    fetcher.fetch(url)
+    clock[0] += 5
+    fetcher.fetch(url, max_age_s=10)
+    assert len(https_server.requests) == 1
+    fetcher.fetch(url, max_age_s=2)
+    assert len(https_server.requests) == 2
+
+
+@pytest.mark.parametrize("ttl_ms, fetches", [(2000, 2), (None, 1)])
+def test_a_status_list_ttl_is_honoured(certs, ttl_ms, fetches):
+    """BSL §2.2: `ttl` (ms) says how long a verifier may reuse a list; the guard's own TTL (300 s) caps it."""
+    import json
+    from datetime import UTC, datetime
+
+    from issuer.cryptosuites import add_proof
+    from issuer.frameworks import FrameworkRegistry
+    from issuer.keys import did_key_signer
+    from issuer.status import Bitstring, status_entry, status_list_credential
+    from tests.verifier.fixtures.generate import CREATED, OTHER, _credential
+    from verifier.app import make_engine
+
+    with RouteServer(tls_cert=certs[0]) as server:
+        url = server.url("/status/1")
+        listed = status_list_credential(list_url=url, issuer=OTHER.did_key, purpose="revocation",
+                                        bitstring=Bitstring(), valid_from="2026-05-01T00:00:00Z", ttl_ms=ttl_ms)
+        server.routes["/status/1"] = Route(json.dumps(add_proof(listed, signer=did_key_signer(OTHER),
+                                                                created=CREATED)).encode())
+        credential = add_proof(_credential(issuer=OTHER.did_key, status=status_entry(url, 3, "revocation")),
+                               signer=did_key_signer(OTHER), created=CREATED)
+        clock = [1000.0]
+        fetcher = GuardedFetcher(GuardPolicy(allowlist=HostAllowlist.parse([f"localhost:{server.port}"]),
+                                             ca_file=str(certs[1]), cache_ttl_s=300), monotonic=lambda: clock[0])
+        engine = make_engine(VerifierSettings(), fetcher=fetcher, registry=FrameworkRegistry.bundled(),
+                             clock=lambda: datetime(2026, 6, 1, tzinfo=UTC))
+        assert engine.verify_value(credential).verified
+        clock[0] += 3  # older than a 2 s ttl, younger than the guard's 300 s
+        assert engine.verify_value(credential).verified
+        assert [path for path, _ in server.requests] == ["/status/1"] * fetches
