@@ -136,7 +136,7 @@ class VerifierEngine:
         self.fetcher, self.registry, self.clock, self.clock_skew = fetcher, registry, clock, clock_skew
         self.allowed_contexts = known_urls() if allowed_contexts is None else allowed_contexts
         self.resolver = GuardedKeyResolver(fetcher, did_web_http=did_web_http)
-        self.status = StatusChecker(fetcher, self.resolver, clock_skew=clock_skew)
+        self.status = StatusChecker(fetcher, self.resolver, clock_skew=clock_skew, verify_jwt=self.verify_jwt_core)
 
     # --- entry points by input kind ------------------------------------------------------
     def verify_value(self, value: Any, *, now: datetime | None = None, nested: bool = False) -> Verification:
@@ -187,7 +187,13 @@ class VerifierEngine:
         endorsements.check_name = "endorsements"  # type: ignore[attr-defined]
         return (status, framework) if nested else (status, framework, endorsements)
 
-    def _verify_jws(self, submission: Submission, now: datetime, nested: bool = False) -> Verification:
+    def verify_jwt_core(self, text: str, now: datetime) -> Verification:
+        """A compact JWS credential through the core checks only (no status, framework or
+        endorsements): what a JWT-secured status list needs."""
+        return self._verify_jws(Submission("jwt", jws=text), now, extras=())
+
+    def _verify_jws(self, submission: Submission, now: datetime, nested: bool = False,
+                    extras: Sequence[Callable[[dict[str, Any]], Any]] | None = None) -> Verification:
         try:
             jws = parse_compact_jws(submission.jws or "")
         except JwtError as exc:
@@ -204,7 +210,8 @@ class VerifierEngine:
             ("claims", lambda: check_claims(jws.payload, credential, legacy)),
             ("validity", lambda: check_validity(credential, now, self.clock_skew)),
         ]
-        steps += [(getattr(c, "check_name", "extra"), lambda c=c: c(credential)) for c in self.extra_checks(now, nested=nested)]
+        extras = self.extra_checks(now, nested=nested) if extras is None else extras
+        steps += [(getattr(c, "check_name", "extra"), lambda c=c: c(credential)) for c in extras]
         checks = [parsed]
         for name, run in steps:
             checks += _guarded(name, run)

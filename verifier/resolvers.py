@@ -28,7 +28,8 @@ from verifier.errors import FetchError
 
 MiB = 1024 * 1024
 JSON_ACCEPT = "application/did+ld+json, application/ld+json, application/json;q=0.9, */*;q=0.1"
-CREDENTIAL_ACCEPT = "application/vc+ld+json, application/vc, application/ld+json, application/json;q=0.9, */*;q=0.1"
+CREDENTIAL_ACCEPT = ("application/vc+ld+json, application/vc, application/ld+json, application/vc+jwt, "
+                     "application/json;q=0.9, */*;q=0.1")
 MAX_REDIRECTS = 3
 
 IpAddress = ipaddress.IPv4Address | ipaddress.IPv6Address

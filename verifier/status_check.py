@@ -1,7 +1,8 @@
 """The `status` check: Bitstring Status List (and StatusList2021) entries (BSL §3.2 validate).
 
 For each entry: fetch the list credential through the guard, verify it with the core
-(its own proof, contexts, validity period), require its issuer to be the credential's
+(its own proof, contexts, validity period; a list served as a compact JWS goes through the
+JOSE checks instead), require its issuer to be the credential's
 issuer, then read the status bits (`issuer.status.read_status`). A list's own `ttl` (BSL §2.2,
 milliseconds) shortens how long the fetched copy is reused (`cache_ttl_s` caps it otherwise). A list that cannot be
 fetched, verified or trusted makes the check cannot-check, never "not revoked"
@@ -14,8 +15,9 @@ import hashlib
 import json
 import threading
 from collections import OrderedDict
+from collections.abc import Callable
 from datetime import datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from issuer import problems as P
 from issuer.dids import KeyResolver
@@ -25,7 +27,14 @@ from issuer.status import ENTRY_TYPES
 from issuer.status import PROBLEM_TYPES as STATUS_PROBLEM_TYPES
 from issuer.status import read_status
 from issuer.verify import VerificationReport, check_validity, issuer_id, verify_credential
+from verifier.jwt import is_compact_jws
 from verifier.resolvers import CREDENTIAL_ACCEPT, Fetcher
+
+if TYPE_CHECKING:
+    from verifier.engine import Verification
+
+#: Verifies a compact-JWS credential with the core checks (the engine's `verify_jwt_core`).
+VerifyJwt = Callable[[str, datetime], "Verification"]
 
 NAME = "status"
 ENTRY_CODES = frozenset({"status_entry_invalid", "status_index_invalid", "status_size_invalid"})
@@ -46,9 +55,10 @@ class StatusChecker:
     """Checks `credentialStatus` entries; keeps a small cache of list verifications by content digest."""
 
     def __init__(self, fetcher: Fetcher, resolve_key: KeyResolver, *, clock_skew: timedelta,
-                 cache_entries: int = 128) -> None:
+                 verify_jwt: VerifyJwt | None = None, cache_entries: int = 128) -> None:
         self.fetcher, self.resolve_key, self.clock_skew = fetcher, resolve_key, clock_skew
-        self._verified: OrderedDict[tuple[str, str], VerificationReport] = OrderedDict()
+        self.verify_jwt = verify_jwt
+        self._verified: OrderedDict[tuple[str, str], tuple[Any, VerificationReport]] = OrderedDict()
         self._ttl_s: dict[str, float] = {}  # list URL -> its own `ttl`, learned at the last fetch
         self._lock = threading.Lock()
         self._cache_entries = cache_entries
@@ -83,15 +93,15 @@ class StatusChecker:
             with self._lock:
                 max_age_s = self._ttl_s.get(url)
             body = self.fetcher.fetch(url, accept=CREDENTIAL_ACCEPT, max_age_s=max_age_s)
-            list_credential = json.loads(body)
         except IssuerError as exc:
             return _cannot(P.STATUS_RETRIEVAL_ERROR, "status_list_unreachable", "Status list unavailable",
                            f"The status list {url} could not be retrieved ({exc.message}), so revocation "
                            f"could not be checked.", path)
-        except (ValueError, UnicodeDecodeError):
+        list_credential, report = self._verify_list(body, url, now)
+        if list_credential is None:
             return _cannot(P.STATUS_RETRIEVAL_ERROR, "status_list_unreadable", "Status list unreadable",
-                           f"The status list {url} is not a JSON credential.", path)
-        untrusted = self._untrusted_list(credential, list_credential, body, url, now, path)
+                           f"The status list {url} is neither a JSON credential nor a JWT.", path)
+        untrusted = self._untrusted_list(credential, list_credential, report, url, path)
         if untrusted is not None:
             return untrusted
         self._learn_ttl(url, list_credential)
@@ -109,9 +119,8 @@ class StatusChecker:
             while len(self._ttl_s) > self._cache_entries:
                 self._ttl_s.pop(next(iter(self._ttl_s)))
 
-    def _untrusted_list(self, credential: dict[str, Any], list_credential: Any, body: bytes, url: str,
-                        now: datetime, path: str) -> CheckResult | None:
-        report = self._verify_list(list_credential, body, url, now)
+    def _untrusted_list(self, credential: dict[str, Any], list_credential: dict[str, Any], report: VerificationReport,
+                        url: str, path: str) -> CheckResult | None:
         if not report.verified:
             first = report.problems[0].detail if report.problems else "it did not verify"
             return _cannot(P.STATUS_VERIFICATION_ERROR, "status_list_unverified", "Status list not verified",
@@ -124,19 +133,38 @@ class StatusChecker:
                            f"{expected}, so it cannot vouch for this credential.", path)
         return None
 
-    def _verify_list(self, list_credential: Any, body: bytes, url: str, now: datetime) -> VerificationReport:
+    def _verify_list(self, body: bytes, url: str, now: datetime) -> tuple[Any, VerificationReport]:
+        """(the list credential, its verification): a JSON credential with its own proof, or a
+        compact JWS (VC-JOSE, BSL §3.6: secured like the credentials it serves). (None, report)
+        when the body is neither. Verifications are cached by the body's digest."""
         key = (url, hashlib.sha256(body).hexdigest())
         with self._lock:
             cached = self._verified.get(key)
-        if cached is not None and cached.verified:
-            if check_validity(list_credential, now, self.clock_skew).outcome is Outcome.PASS:
+        if cached is not None and cached[1].verified:
+            if check_validity(cached[0], now, self.clock_skew).outcome is Outcome.PASS:
                 return cached
-        report = verify_credential(list_credential, resolve_key=self.resolve_key, now=now, clock_skew=self.clock_skew)
-        with self._lock:
-            self._verified[key] = report
-            while len(self._verified) > self._cache_entries:
-                self._verified.popitem(last=False)
-        return report
+        result = self._verify_body(body, now)
+        if result[0] is not None:
+            with self._lock:
+                self._verified[key] = result
+                while len(self._verified) > self._cache_entries:
+                    self._verified.popitem(last=False)
+        return result
+
+    def _verify_body(self, body: bytes, now: datetime) -> tuple[Any, VerificationReport]:
+        try:
+            text = body.decode("utf-8").strip()
+        except UnicodeDecodeError:
+            return None, VerificationReport([])
+        if self.verify_jwt is not None and is_compact_jws(text):
+            verification = self.verify_jwt(text, now)
+            return verification.credential, verification.report
+        try:
+            list_credential = json.loads(text)
+        except ValueError:
+            return None, VerificationReport([])
+        return list_credential, verify_credential(list_credential, resolve_key=self.resolve_key, now=now,
+                                                  clock_skew=self.clock_skew)
 
     @staticmethod
     def _read(entry: dict[str, Any], list_credential: dict[str, Any], url: str, path: str) -> CheckResult:

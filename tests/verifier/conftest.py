@@ -27,7 +27,8 @@ class WorldFetcher:
     """
 
     def __init__(self, documents: dict[str, Any]) -> None:
-        self.documents = {url: doc if isinstance(doc, bytes) else json.dumps(doc).encode() for url, doc in documents.items()}
+        self.documents = {url: doc if isinstance(doc, bytes) else doc.encode() if isinstance(doc, str)
+                          else json.dumps(doc).encode() for url, doc in documents.items()}  # a str is a JWT
         self.calls: list[str] = []
 
     def fetch(self, url: str, *, accept: str = "application/json", max_age_s: float | None = None) -> bytes:
