@@ -141,10 +141,15 @@ def test_http_errors_and_redirects(certs):
         assert escape.value.code == "fetch_scheme_forbidden"
 
 
+def clocked_fetcher(server: RouteServer, certs, clock: list[float], cache_ttl_s: float) -> GuardedFetcher:
+    """A fetcher allowed to reach `server`, whose cache reads the time from `clock[0]`."""
+    return GuardedFetcher(GuardPolicy(allowlist=HostAllowlist.parse([f"localhost:{server.port}"]),
+                                      ca_file=str(certs[1]), cache_ttl_s=cache_ttl_s), monotonic=lambda: clock[0])
+
+
 def test_cache_serves_fresh_entries_and_expires_them(https_server, certs):
     clock = [1000.0]
-    fetcher = GuardedFetcher(GuardPolicy(allowlist=HostAllowlist.parse([f"localhost:{https_server.port}"]),
-                                         ca_file=str(certs[1]), cache_ttl_s=60), monotonic=lambda: clock[0])
+    fetcher = clocked_fetcher(https_server, certs, clock, 60)
     url = https_server.url("/doc.json")
     fetcher.fetch(url)
     fetcher.fetch(url)
@@ -170,8 +175,7 @@ def test_settings_accept_a_json_list():
 
 def test_max_age_shortens_the_cache_for_one_fetch(https_server, certs):
     clock = [1000.0]
-    fetcher = GuardedFetcher(GuardPolicy(allowlist=HostAllowlist.parse([f"localhost:{https_server.port}"]),
-                                         ca_file=str(certs[1]), cache_ttl_s=300), monotonic=lambda: clock[0])
+    fetcher = clocked_fetcher(https_server, certs, clock, 300)
     url = https_server.url("/doc.json")
     fetcher.fetch(url)
     clock[0] += 5
@@ -203,9 +207,7 @@ def test_a_status_list_ttl_is_honoured(certs, ttl_ms, fetches):
         credential = add_proof(_credential(issuer=OTHER.did_key, status=status_entry(url, 3, "revocation")),
                                signer=did_key_signer(OTHER), created=CREATED)
         clock = [1000.0]
-        fetcher = GuardedFetcher(GuardPolicy(allowlist=HostAllowlist.parse([f"localhost:{server.port}"]),
-                                             ca_file=str(certs[1]), cache_ttl_s=300), monotonic=lambda: clock[0])
-        engine = make_engine(VerifierSettings(), fetcher=fetcher, registry=FrameworkRegistry.bundled(),
+        engine = make_engine(VerifierSettings(), fetcher=clocked_fetcher(server, certs, clock, 300), registry=FrameworkRegistry.bundled(),
                              clock=lambda: datetime(2026, 6, 1, tzinfo=UTC))
         assert engine.verify_value(credential).verified
         clock[0] += 3  # older than a 2 s ttl, younger than the guard's 300 s
