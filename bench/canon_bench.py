@@ -3,10 +3,11 @@
 Prints documents/s and median ms per canonicalization (one core) for
 (a) the W3C alumni credential (vc-di-eddsa/unsigned.json) and
 (b) a realistic OB 3.0 credential with 36 alignments (tests/jsonld/data/).
-If node and the reference packages are available (NODE_PATH or --node-modules pointing at a
-folder holding `jsonld`), also times jsonld.js + rdf-canonize in the same run.
+If node and the reference packages are available (interop/node_modules, from
+`npm ci --prefix interop`; or NODE_PATH / --node-modules naming a folder holding `jsonld`),
+also times jsonld.js + rdf-canonize in the same run.
 
-    python bench/canon_bench.py [--n 300] [--node-modules DIR]
+    python -m bench.canon_bench [--n 300] [--node-modules DIR]
 """
 
 from __future__ import annotations
@@ -70,7 +71,7 @@ def _reference(path: Path, n: int, modules: str | None) -> tuple[float, float] |
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--n", type=int, default=300, help="iterations for ours (pyld gets n/10)")
-    parser.add_argument("--node-modules", default=os.environ.get("NODE_PATH"))
+    parser.add_argument("--node-modules", default=os.environ.get("NODE_PATH") or str(ROOT / "interop" / "node_modules"))
     args = parser.parse_args()
     for name, path in DOCS.items():
         doc = json.loads(path.read_text(encoding="utf-8"))
