@@ -7,6 +7,14 @@ Plain-language messages for people live in `MESSAGES` (one table, not scattered 
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
+
+def json_pointer(parts: Iterable[str | int]) -> str:
+    """A JSON pointer (RFC 6901 §3) to `parts`, escaping `~` and `/`; "" is the whole document.
+    The one pointer builder of every package (error paths, schema violations, event fields)."""
+    return "".join("/" + str(p).replace("~", "~0").replace("/", "~1") for p in parts)
+
 
 class IssuerError(Exception):
     """Root of every error raised by the credential core."""
@@ -26,7 +34,7 @@ class IssuerError(Exception):
     def as_dict(self) -> dict:
         out = {"code": self.code, "message": self.message}
         if self.path:
-            out["path"] = "/" + "/".join(str(p) for p in self.path)
+            out["path"] = json_pointer(self.path)
         return out
 
 

@@ -29,7 +29,7 @@ from typing import Any
 import jsonschema
 from jsonschema.exceptions import ValidationError, best_match
 
-from issuer.errors import CredentialBuildError
+from issuer.errors import CredentialBuildError, json_pointer
 
 try:  # optional accelerator; python-jsonschema stays the reference
     import jsonschema_rs as _rs
@@ -98,7 +98,7 @@ def _with_proof_arrays(document: dict[str, Any]) -> dict[str, Any]:
 
 
 def _pointer(parts: Any) -> str:
-    return "/" + "/".join(str(p).replace("~", "~0").replace("/", "~1") for p in parts)
+    return json_pointer(parts) or "/"  # a violation of the document itself reads as "/"
 
 
 _FORMATS = jsonschema.FormatChecker([])

@@ -13,6 +13,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from issuer.errors import json_pointer
+
 # Stable event-validation codes (issue 3, "Errors"); the API maps them to 400/415/422.
 MALFORMED_JSON = "malformed_json"
 SCHEMA_VIOLATION = "schema_violation"
@@ -34,7 +36,7 @@ EVENT_CODES = frozenset({
 
 def pointer(*parts: str | int) -> str:
     """Build a JSON pointer (RFC 6901 §3) from path segments, escaping `~` and `/`."""
-    return "".join("/" + str(p).replace("~", "~0").replace("/", "~1") for p in parts)
+    return json_pointer(parts)
 
 
 @dataclass(frozen=True)

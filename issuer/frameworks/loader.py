@@ -11,7 +11,7 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
-from issuer.errors import FrameworkError
+from issuer.errors import FrameworkError, json_pointer
 from issuer.frameworks.models import Framework, FrameworkDocument
 from issuer.frameworks.policy import check_policy_fits, parse_policy
 
@@ -31,7 +31,7 @@ def parse_framework_document(raw: bytes, *, source: str = "framework") -> Framew
     except ValidationError as exc:
         first = exc.errors()[0]
         path = tuple(first["loc"])  # pydantic reports JSON (alias) names
-        where = "/" + "/".join(str(p) for p in path)
+        where = json_pointer(path)
         raise FrameworkError(f"{source}: {where}: {first['msg']}", path=path) from exc
 
 

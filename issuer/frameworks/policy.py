@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 import jsonschema
 from pydantic import BaseModel, ConfigDict, Field
 
-from issuer.errors import FrameworkError
+from issuer.errors import FrameworkError, json_pointer
 
 if TYPE_CHECKING:  # pragma: no cover
     from issuer.frameworks.models import Framework
@@ -73,7 +73,7 @@ def parse_policy(raw: bytes | None, *, source: str = "policy") -> LevelPolicy:
     error = jsonschema.exceptions.best_match(validator.iter_errors(data))
     if error is not None:
         path = tuple(error.absolute_path)
-        where = "/" + "/".join(str(p) for p in path)
+        where = json_pointer(path)
         raise FrameworkError(f"{source}: {where}: {error.message}", code="policy_invalid", path=path)
     return LevelPolicy.model_validate(data)
 

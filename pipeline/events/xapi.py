@@ -27,6 +27,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from issuer.errors import json_pointer
 from pipeline import errors as codes
 from pipeline.events.foreign import Draft, get, language_map_text, number
 from pipeline.events.native import EventContext
@@ -73,7 +74,7 @@ def _assessment(draft: Draft, statement: Mapping[str, Any]) -> None:
         activity = get(statement, *path)
         if isinstance(activity, Mapping) and "id" in activity:
             break
-    source = "/" + "/".join(str(p) for p in path)
+    source = json_pointer(path)
     draft.paths["/assessment"] = source
     draft.put("/assessment/id", activity.get("id") if isinstance(activity, Mapping) else None, source + "/id")
     name = language_map_text(get(activity, "definition", "name")) or get(activity, "id")
