@@ -1,8 +1,10 @@
 """The one error root of the credential core, with stable machine-readable codes.
 
 Every error raised by `issuer` is an `IssuerError`; `code` is stable and safe to show to
-API clients, `path` (when set) points at the offending field as a JSON-pointer-like tuple.
-Plain-language messages for people live in `MESSAGES` (one table, not scattered strings).
+API clients, `path` (when set) is the offending field as a tuple of segments, reported as
+a JSON pointer. Plain-language messages for people live in `MESSAGES` (one table, not
+scattered strings). `CodedError` is the shape every package's root shares (the pipeline's
+`PipelineError`, and through `IssuerError` the verifier's `VerifierError`).
 """
 
 from __future__ import annotations
@@ -16,12 +18,13 @@ def json_pointer(parts: Iterable[str | int]) -> str:
     return "".join("/" + str(p).replace("~", "~0").replace("/", "~1") for p in parts)
 
 
-class IssuerError(Exception):
-    """Root of every error raised by the credential core."""
+class CodedError(Exception):
+    """An error with a stable `code`, a message and an optional field `path` (segments, or a
+    JSON pointer string); `as_dict` is what an API shows."""
 
-    code: str = "issuer_error"
+    code: str = "error"
 
-    def __init__(self, message: str, *, code: str | None = None, path: tuple[str | int, ...] = ()):
+    def __init__(self, message: str, *, code: str | None = None, path: str | tuple[str | int, ...] = ""):
         super().__init__(message)
         if code is not None:
             self.code = code
@@ -31,11 +34,25 @@ class IssuerError(Exception):
     def message(self) -> str:
         return str(self.args[0]) if self.args else ""
 
+    @property
+    def pointer(self) -> str:
+        """`path` as a JSON pointer ("" when there is none)."""
+        return self.path if isinstance(self.path, str) else json_pointer(self.path)
+
     def as_dict(self) -> dict:
         out = {"code": self.code, "message": self.message}
-        if self.path:
-            out["path"] = json_pointer(self.path)
+        if self.pointer:
+            out["path"] = self.pointer
         return out
+
+
+class IssuerError(CodedError):
+    """Root of every error raised by the credential core."""
+
+    code: str = "issuer_error"
+
+    def __init__(self, message: str, *, code: str | None = None, path: tuple[str | int, ...] = ()):
+        super().__init__(message, code=code, path=path)
 
 
 class FrameworkError(IssuerError):

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from issuer.errors import json_pointer
+from issuer.errors import CodedError, json_pointer
 
 # Stable event-validation codes (issue 3, "Errors"); the API maps them to 400/415/422.
 MALFORMED_JSON = "malformed_json"
@@ -58,26 +58,13 @@ class FieldError:
         return out
 
 
-class PipelineError(Exception):
-    """Root of every error raised on purpose by the pipeline."""
+class PipelineError(CodedError):
+    """Root of every error raised on purpose by the pipeline; `path` is a JSON pointer string."""
 
     code: str = "pipeline_error"
 
     def __init__(self, message: str, *, code: str | None = None, path: str = ""):
-        super().__init__(message)
-        if code is not None:
-            self.code = code
-        self.path = path
-
-    @property
-    def message(self) -> str:
-        return str(self.args[0]) if self.args else ""
-
-    def as_dict(self) -> dict[str, Any]:
-        out: dict[str, Any] = {"code": self.code, "message": self.message}
-        if self.path:
-            out["path"] = self.path
-        return out
+        super().__init__(message, code=code, path=path)
 
 
 class EventRejected(PipelineError):

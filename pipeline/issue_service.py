@@ -34,7 +34,7 @@ from issuer.canonical import rdfc_nquads
 from issuer.contexts import known_urls
 from issuer.cryptosuites import add_proof, verify_proofs
 from issuer.dates import format_datetime_z
-from issuer.errors import ContextError, IssuerError, JsonLdError, json_pointer
+from issuer.errors import ContextError, IssuerError, JsonLdError
 from issuer.problems import CheckResult, Outcome
 from issuer.verify import VC1_CONTEXT, check_contexts, check_schema, check_validity, issuer_id, parse_credential
 from pipeline.errors import PipelineError
@@ -157,7 +157,7 @@ def check_terms_defined(credential: dict[str, Any]) -> None:
         rdfc_nquads({k: v for k, v in credential.items() if k != "proof"})
     except (JsonLdError, ContextError) as exc:
         raise IssueRefused(exc.message, code=exc.code, type_=P.PARSING_ERROR,
-                           path=json_pointer(exc.path)) from exc
+                           path=exc.pointer) from exc
 
 
 def with_issuance_date(credential: dict[str, Any], now: datetime) -> dict[str, Any]:

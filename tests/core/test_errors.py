@@ -17,3 +17,14 @@ def test_an_issuer_error_reports_its_path_as_a_pointer():
     error = JsonLdError("undefined term", code="jsonld_undefined_term", path=("issuer", "https://example.org/x"))
     assert error.as_dict() == {"code": "jsonld_undefined_term", "message": "undefined term",
                                "path": "/issuer/https:~1~1example.org~1x"}
+
+
+def test_every_package_root_shares_one_shape():
+    from issuer.errors import CodedError, IssuerError
+    from pipeline.errors import PipelineError
+    from verifier.errors import VerifierError
+
+    assert all(issubclass(root, CodedError) for root in (IssuerError, PipelineError, VerifierError))
+    assert PipelineError("bad score", code="score_out_of_range", path="/results/0/score").as_dict() == \
+        {"code": "score_out_of_range", "message": "bad score", "path": "/results/0/score"}
+    assert VerifierError("refused", code="fetch_forbidden").as_dict() == {"code": "fetch_forbidden", "message": "refused"}
