@@ -29,6 +29,7 @@ from verifier.engine import UNKNOWN_OPTION, VerifierEngine, VerifyOptions, parse
 from verifier.errors import RequestError
 from verifier.http import SECURITY_HEADERS, dumps, json_response, loads, problem_body, request_error_body
 from verifier.presentations import verify_presentation
+from verifier.resolvers import fetch_budget
 
 if TYPE_CHECKING:
     from verifier.app import VerifierSettings
@@ -148,16 +149,18 @@ def read_json(environ: dict[str, Any], limit: int) -> Any:
 
 
 class MachineAPI:
-    """WSGI middleware answering `POST_ROUTES` itself and passing every other request to `app`."""
+    """WSGI middleware answering `POST_ROUTES` itself and passing every other request to `app`.
+    Every request through it shares one fetch budget (`request_fetch_budget_s`), the pages' too."""
 
     def __init__(self, app: Callable[..., Iterable[bytes]], engine: VerifierEngine, settings: VerifierSettings) -> None:
         self.app, self.engine, self.settings = app, engine, settings
 
     def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
         route = POST_ROUTES.get(environ.get("PATH_INFO", ""))
-        if route is None:
-            return self.app(environ, start_response)
-        reply = self.answer(environ, *route)
+        with fetch_budget(self.settings.request_fetch_budget_s):
+            if route is None:
+                return self.app(environ, start_response)
+            reply = self.answer(environ, *route)
         payload = b"" if environ.get("REQUEST_METHOD") == "OPTIONS" else dumps(reply.body)
         start_response(f"{reply.status} {HTTPStatus(reply.status).phrase}",
                        [("Content-Type", reply.mimetype), ("Content-Length", str(len(payload))),

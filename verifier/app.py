@@ -36,6 +36,8 @@ class VerifierSettings(BaseSettings):
     allowed_hosts: Annotated[list[str], NoDecode] = Field(
         default_factory=list, description="host[:port] entries the guard may fetch over http or at private addresses.")
     fetch_timeout_s: float = Field(5.0, gt=0, description="Deadline for one guarded fetch, redirects included.")
+    request_fetch_budget_s: float = Field(
+        15.0, gt=0, description="Time all the fetches of one HTTP request may take together (a batch included).")
     fetch_max_bytes: int = Field(1 * MiB, gt=0, description="Largest document the guard accepts.")
     cache_ttl_s: float = Field(300.0, ge=0, description="How long fetched documents (DID docs, lists) are reused.")
     ca_file: str | None = Field(None, description="Extra CA bundle for https fetches (tests, private PKI).")

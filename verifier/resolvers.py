@@ -7,6 +7,8 @@ is pinned to the checked address (TLS still verifies the certificate for the hos
 so a DNS answer that changes between check and connect cannot redirect us (DNS
 rebinding). A 5 s deadline covers the whole exchange, bodies over 1 MiB are refused,
 redirects are re-checked hop by hop, and successful answers are cached with a TTL.
+Inside `fetch_budget(s)` (one HTTP request to the verifier) all fetches share `s` seconds in
+all, so a credential (or a batch) citing many slow hosts cannot hold a thread for long.
 """
 
 from __future__ import annotations
@@ -19,7 +21,9 @@ import ssl
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 from urllib.parse import urljoin, urlsplit
@@ -33,6 +37,27 @@ CREDENTIAL_ACCEPT = ("application/vc+ld+json, application/vc, application/ld+jso
 MAX_REDIRECTS = 3
 
 IpAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
+
+_BUDGET_DEADLINE: ContextVar[float | None] = ContextVar("fetch_budget_deadline", default=None)  # time.monotonic()
+
+
+@contextmanager
+def fetch_budget(seconds: float) -> Iterator[None]:
+    """Every guarded fetch in this block (this thread or task) shares `seconds` in all; a fetch
+    started after they are spent fails at once (`fetch_budget_spent`). Nested budgets never extend."""
+    outer = _BUDGET_DEADLINE.get()
+    deadline = time.monotonic() + seconds
+    token = _BUDGET_DEADLINE.set(deadline if outer is None else min(outer, deadline))
+    try:
+        yield
+    finally:
+        _BUDGET_DEADLINE.reset(token)
+
+
+def budget_left_s() -> float | None:
+    """Seconds left in the current fetch budget (None outside one)."""
+    deadline = _BUDGET_DEADLINE.get()
+    return None if deadline is None else deadline - time.monotonic()
 
 
 class Fetcher(Protocol):
@@ -159,7 +184,13 @@ class GuardedFetcher:
         cached = self._cached((url, accept), max_age_s)
         if cached is not None:
             return cached
-        deadline = self._monotonic() + self.policy.timeout_s
+        allowed_s, left = self.policy.timeout_s, budget_left_s()
+        if left is not None:
+            if left <= 0:
+                raise FetchError(f"{url} was not fetched: this request's time for fetching is spent",
+                                 code="fetch_budget_spent")
+            allowed_s = min(allowed_s, left)
+        deadline = self._monotonic() + allowed_s
         current = url
         for _ in range(MAX_REDIRECTS + 1):
             status, location, body = self._exchange(current, accept, deadline)
@@ -229,7 +260,7 @@ class GuardedFetcher:
                 return response.status, location, b""
             return response.status, None, self._read_body(conn, response, deadline, url)
         except (socket.timeout, TimeoutError) as exc:
-            raise FetchError(f"{url} did not answer within {self.policy.timeout_s:g} s", code="fetch_timeout") from exc
+            raise FetchError(f"{url} did not answer in time", code="fetch_timeout") from exc
         except ssl.SSLError as exc:
             raise FetchError(f"TLS with {host} failed: {exc.reason or exc}", code="fetch_tls") from exc
         except (OSError, http.client.HTTPException) as exc:
@@ -258,7 +289,7 @@ class GuardedFetcher:
     def _remaining(self, deadline: float, url: str) -> float:
         remaining = deadline - self._monotonic()
         if remaining <= 0:
-            raise FetchError(f"{url} did not answer within {self.policy.timeout_s:g} s", code="fetch_timeout")
+            raise FetchError(f"{url} did not answer in time", code="fetch_timeout")
         return remaining
 
     # --- the cache ---------------------------------------------------------------------

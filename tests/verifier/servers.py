@@ -50,6 +50,18 @@ def make_certificate(directory: Path) -> tuple[Path, Path]:
     return server_pem, ca_pem
 
 
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """A client that gave up (a test's timeout or budget) is expected: no traceback for it."""
+        import sys
+
+        if isinstance(sys.exc_info()[1], (ConnectionError, ssl.SSLError, TimeoutError)):
+            return
+        super().handle_error(request, client_address)
+
+
 class RouteServer:
     """A threaded HTTP(S) server on 127.0.0.1 serving `routes` (path -> Route); records requests."""
 
@@ -89,8 +101,7 @@ class RouteServer:
             def log_message(self, *args: Any) -> None:
                 pass
 
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.httpd.daemon_threads = True
+        self.httpd = _Server(("127.0.0.1", 0), Handler)
         self.tls = tls_cert is not None
         if tls_cert is not None:
             context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)

@@ -213,3 +213,48 @@ def test_a_status_list_ttl_is_honoured(certs, ttl_ms, fetches):
         clock[0] += 3  # older than a 2 s ttl, younger than the guard's 300 s
         assert engine.verify_value(credential).verified
         assert [path for path, _ in server.requests] == ["/status/1"] * fetches
+
+
+def test_a_fetch_budget_is_shared_by_the_fetches_inside_it(certs):
+    from verifier.resolvers import fetch_budget
+
+    routes = {"/slow": Route(b"{}", delay_s=3.0), "/fast": Route(b'{"ok": true}')}
+    with RouteServer(routes, tls_cert=certs[0]) as server:
+        fetcher = fetcher_for(f"localhost:{server.port}", ca=certs[1], timeout_s=5.0)
+        with fetch_budget(0.5):
+            with pytest.raises(FetchError) as slow:
+                fetcher.fetch(server.url("/slow"))  # the budget, not the 5 s timeout, ends it
+            with pytest.raises(FetchError) as spent:
+                fetcher.fetch(server.url("/fast"))
+        assert (slow.value.code, spent.value.code) == ("fetch_timeout", "fetch_budget_spent")
+        assert [path for path, _ in server.requests] == ["/slow"]  # a spent budget sends nothing
+        assert fetcher.fetch(server.url("/fast")) == b'{"ok": true}'  # outside the budget: as before
+
+
+def test_one_request_s_fetches_share_its_budget_across_a_batch(certs):
+    """A batch whose credentials cite slow status lists: the first list uses up the request's
+    budget and the others are not fetched; each is cannot-check, never "not revoked"."""
+    import json
+    from datetime import UTC, datetime
+
+    from issuer.cryptosuites import add_proof
+    from issuer.frameworks import FrameworkRegistry
+    from issuer.keys import did_key_signer
+    from issuer.status import status_entry
+    from tests.verifier.fixtures.generate import CREATED, OTHER, _credential
+    from verifier.app import create_app
+
+    with RouteServer({f"/status/{i}": Route(b"{}", delay_s=3.0) for i in range(3)}, tls_cert=certs[0]) as server:
+        credentials = [add_proof(_credential(issuer=OTHER.did_key,
+                                             status=status_entry(server.url(f"/status/{i}"), 3, "revocation")),
+                                 signer=did_key_signer(OTHER), created=CREATED) for i in range(3)]
+        settings = VerifierSettings(allowed_hosts=[f"localhost:{server.port}"], ca_file=str(certs[1]),
+                                    request_fetch_budget_s=0.5)
+        app = create_app(settings, registry=FrameworkRegistry.bundled(), clock=lambda: datetime(2026, 6, 1, tzinfo=UTC))
+        response = app.test_client().post("/credentials/verify:batch", data=json.dumps(
+            {"verifiableCredentials": credentials}), content_type="application/json")
+        statuses = [next(c for c in r["checks"] if c["check"] == "status") for r in response.get_json()["results"]]
+        assert [s["outcome"] for s in statuses] == ["cannot-check"] * 3
+        assert "did not answer in time" in statuses[0]["summary"]
+        assert all("time for fetching is spent" in s["summary"] for s in statuses[1:])
+        assert [path for path, _ in server.requests] == ["/status/0"]
