@@ -1,12 +1,12 @@
 """The `status` check: Bitstring Status List (and StatusList2021) entries (BSL §3.2 validate).
 
-For each entry: fetch the list credential through the guard, verify it with the core
-(its own proof, contexts, validity period; a list served as a compact JWS goes through the
-JOSE checks instead), require its issuer to be the credential's
-issuer, then read the status bits (`issuer.status.read_status`). A list's own `ttl` (BSL §2.2,
-milliseconds) shortens how long the fetched copy is reused (`cache_ttl_s` caps it otherwise). A list that cannot be
-fetched, verified or trusted makes the check cannot-check, never "not revoked"
-(DESIGN rule 3). A set revocation or suspension bit fails the check.
+For each entry: fetch the list credential through the guard; verify it with the core (its
+own proof, contexts, validity period), or, for a list served as a compact JWS, with the JOSE
+checks; require its issuer to be the credential's issuer; then read the status bits
+(`issuer.status.read_status`). A list's own `ttl` (BSL §2.2, milliseconds) shortens how long
+the fetched copy is reused (`cache_ttl_s` caps it otherwise). A list that cannot be fetched,
+verified or trusted makes the check cannot-check, never "not revoked" (DESIGN rule 3). A set
+revocation or suspension bit fails the check.
 """
 
 from __future__ import annotations
