@@ -3,8 +3,9 @@
 `VerifierEngine.verify_*` never raises on a bad credential; it returns a `Verification`
 (the core's `VerificationReport` plus what was submitted). A Data Integrity credential
 goes through `issuer.verify.verify_credential` with the guarded key resolver and the
-`status`, `framework` and `endorsements` hooks; a JWS-secured one through the same named checks with the
-JOSE `proof`, `issuer` and `claims` checks in place of the Data Integrity ones.
+`status`, `framework` and `endorsements` hooks; a JWS-secured one through the same named
+checks with the JOSE `proof`, `issuer` and `claims` checks in place of the Data Integrity
+ones.
 """
 
 from __future__ import annotations
