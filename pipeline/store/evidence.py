@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -23,19 +23,15 @@ def record_evidence(
     """Append one evidence row per statement result of `event`; rows already recorded for
     this event (a retried task) are skipped. Returns how many rows were added."""
     done = set(session.scalars(select(Evidence.statement_code).where(Evidence.event_id == event_id)))
-    added = 0
-    for result in event.results:
-        if result.statement in done:
-            continue
-        session.add(Evidence(
-            learner_id=learner_id, framework_code=event.framework_code, framework_version=event.framework_version,
-            statement_code=result.statement, passed=result.passed, score=result.score, event_id=event_id,
-            provider_id=provider_id, assessment_id=event.assessment_id, assessment_name=event.assessment_name,
-            assessment_url=event.assessment_url, assessed_at=event.occurred_at, recorded_at=now,
-        ))
-        added += 1
-    session.flush()
-    return added
+    rows = [dict(
+        learner_id=learner_id, framework_code=event.framework_code, framework_version=event.framework_version,
+        statement_code=result.statement, passed=result.passed, score=result.score, event_id=event_id,
+        provider_id=provider_id, assessment_id=event.assessment_id, assessment_name=event.assessment_name,
+        assessment_url=event.assessment_url, assessed_at=event.occurred_at, recorded_at=now,
+    ) for result in event.results if result.statement not in done]
+    if rows:
+        session.execute(insert(Evidence), rows)  # one executemany, not one INSERT per statement
+    return len(rows)
 
 
 def passed_statement_codes(session: Session, *, learner_id: int, framework_code: str, framework_version: str) -> set[str]:
