@@ -9,9 +9,11 @@ Workloads (one core, sequential; the reference runs in the same run on the same 
 * `engine_status`: the same credential with a BitstringStatusListEntry whose list is served
   by a loopback HTTP server (allowlisted): `cold` with empty fetch caches, then warm.
 * `http`: POST /credentials/verify to the app under waitress, run as `serve()` runs it
-  (`verifier.app.waitress_options`), in its OWN process, over one keep-alive loopback
+  (`verifier.serving.waitress_options`), in its OWN process, over one keep-alive loopback
   connection. `http_concurrent`: the same server kept busy by 4 keep-alive connections.
   `http_floor`: GET /healthz, the fixed cost of loopback + waitress + Flask.
+  `http_2_processes`: four clients against `serve(processes=2)` (two processes sharing the port;
+  its CPU is the whole process group's). On a 2-core machine the clients compete for the cores.
   For each, `server_cpu_ms` is the server process's CPU time per request (utime+stime from
   /proc, all its threads): the per-core cost of serving one verification. `engine` has the
   same figure (`cpu_ms`, process time per verification). Their ratio is the robust one on a
@@ -46,7 +48,8 @@ from issuer.cryptosuites import add_proof
 from issuer.frameworks import FrameworkRegistry
 from issuer.keys import Ed25519Key, did_key_signer
 from issuer.status import Bitstring, status_entry, status_list_credential
-from verifier.app import VerifierSettings, create_app, make_engine, waitress_options
+from verifier.app import VerifierSettings, create_app, make_engine
+from verifier.serving import listen, serve_on
 
 ROOT = Path(__file__).resolve().parents[1]
 NOW = datetime(2026, 12, 1, tzinfo=timezone.utc)
@@ -139,18 +142,27 @@ def bench_engine_status(n: int, key: Ed25519Key, registry: FrameworkRegistry) ->
         server.close()
 
 
-def process_cpu_s(pid: int) -> float:
-    """CPU time (user + system, all threads) a process has used so far, from /proc."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+def group_cpu_s(pgid: int) -> float:
+    """CPU time (user + system, all threads) the live processes of a process group have used, from /proc."""
+    total = 0
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            if int(fields[2]) == pgid:
+                total += int(fields[11]) + int(fields[12])
+    return total / os.sysconf("SC_CLK_TCK")
 
 
 class HttpEndpoint:
     """The verifier under waitress in its own process (`--serve`), and keep-alive clients to it."""
 
-    def __init__(self, key: Ed25519Key) -> None:
-        self.process = subprocess.Popen([sys.executable, "-m", "bench.verify_bench", "--serve"], cwd=ROOT,
-                                        stdout=subprocess.PIPE, env={**os.environ, "PYTHONPATH": str(ROOT)})
+    def __init__(self, key: Ed25519Key, processes: int = 1) -> None:
+        self.process = subprocess.Popen([sys.executable, "-m", "bench.verify_bench", "--serve", str(processes)],
+                                        cwd=ROOT, stdout=subprocess.PIPE, start_new_session=True,
+                                        env={**os.environ, "PYTHONPATH": str(ROOT)})
         self.port = int(self.process.stdout.readline())
         self.body = json.dumps({"verifiableCredential": signed_credential(key)}).encode()
         self.local = threading.local()
@@ -175,7 +187,7 @@ class HttpEndpoint:
         """`n` calls over `clients` concurrent connections: wall-clock figures and server CPU per request."""
         from concurrent.futures import ThreadPoolExecutor
 
-        cpu_before = process_cpu_s(self.process.pid)
+        cpu_before = group_cpu_s(self.process.pid)
         if clients == 1:
             samples = timed(n, call)
             out = stats(samples)
@@ -184,25 +196,23 @@ class HttpEndpoint:
                 started = time.perf_counter()
                 list(pool.map(lambda _: call(), range(n)))
                 out = {"n": n, "clients": clients, "per_s": n / (time.perf_counter() - started)}
-        out["server_cpu_ms"] = (process_cpu_s(self.process.pid) - cpu_before) / n * 1000
+        out["server_cpu_ms"] = (group_cpu_s(self.process.pid) - cpu_before) / n * 1000
         return out
 
     def close(self) -> None:
-        self.process.terminate()
+        self.process.terminate()  # a multi-process server stops its children on SIGTERM
         self.process.wait(10)
 
 
-def serve_forever() -> None:
-    """`--serve`: the benchmark's server process (the verifier as `serve()` runs it, with the
-    benchmark's fixed clock); prints its port, serves until terminated."""
-    from waitress.server import create_server
-
+def serve_forever(processes: int) -> None:
+    """`--serve N`: the benchmark's server (the verifier as `serve()` runs it, in N processes, with
+    the benchmark's fixed clock); prints its port, serves until terminated."""
     logging.getLogger("waitress.queue").setLevel(logging.ERROR)  # "Task queue depth" chatter
     settings = VerifierSettings()
-    app = create_app(settings, registry=FrameworkRegistry.bundled(), clock=lambda: NOW)
-    server = create_server(app, host="127.0.0.1", port=0, **waitress_options(settings))
-    print(server.effective_port, flush=True)
-    server.run()
+    listener = listen("127.0.0.1", 0)
+    print(listener.getsockname()[1], flush=True)
+    serve_on(listener, create_app(settings, registry=FrameworkRegistry.bundled(), clock=lambda: NOW), settings,
+             processes=processes)
 
 
 def engine_cpu(n: int, call: Callable[[], Any]) -> dict[str, float]:
@@ -223,12 +233,13 @@ def merge(parts: list[dict[str, float]]) -> dict[str, float]:
 def bench_engine_and_http(n: int, key: Ed25519Key, registry: FrameworkRegistry, rounds: int = 5) -> dict[str, Any]:
     """Engine and HTTP workloads in alternating rounds, so all see the same machine load."""
     engine = engine_call(key, registry)
-    server = HttpEndpoint(key)
+    server, pair = HttpEndpoint(key), HttpEndpoint(key, processes=2)
     workloads: dict[str, Callable[[int], dict[str, float]]] = {
         "engine": lambda k: engine_cpu(k, engine),
         "http": lambda k: server.measure(server.post, k),
         "http_concurrent": lambda k: server.measure(server.post, k, clients=4),
         "http_floor": lambda k: server.measure(server.health, k),
+        "http_2_processes": lambda k: pair.measure(pair.post, k, clients=4),
     }
     try:
         cold = {"engine": timed(1, engine)[0] * 1000, "http": timed(1, server.post)[0] * 1000}
@@ -241,6 +252,7 @@ def bench_engine_and_http(n: int, key: Ed25519Key, registry: FrameworkRegistry, 
             print(f"round {round_ + 1}/{rounds} done", file=sys.stderr, flush=True)
     finally:
         server.close()
+        pair.close()
     out = {name: merge(parts) for name, parts in results.items()}
     for name, ms in cold.items():
         out[name]["cold_first_ms"] = ms
@@ -267,10 +279,10 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("-n", type=int, default=300, help="verifications per workload (default 300)")
     parser.add_argument("--no-reference", action="store_true", help="skip the node reference")
-    parser.add_argument("--serve", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--serve", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.serve:
-        serve_forever()
+        serve_forever(args.serve)
         return
     key, registry = Ed25519Key.from_seed(SEED), FrameworkRegistry.bundled()
     out: dict[str, Any] = bench_engine_and_http(args.n, key, registry)
@@ -285,6 +297,7 @@ def main() -> None:
         "http_concurrent_cpu": engine_ms / out["http_concurrent"]["server_cpu_ms"],
         "http_wall": out["http"]["per_s"] / out["engine"]["per_s"],
         "http_concurrent_wall": out["http_concurrent"]["per_s"] / out["engine"]["per_s"],
+        "http_2_processes_wall": out["http_2_processes"]["per_s"] / out["engine"]["per_s"],
     }
     out["http_overhead_cpu_ms"] = out["http"]["server_cpu_ms"] - engine_ms
     print(json.dumps(out, indent=2))

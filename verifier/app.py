@@ -1,7 +1,7 @@
 """The verifier web app: composition root (`create_app`), settings, and a mountable blueprint.
 
-Standalone (no database, no pipeline): `create_app(VerifierSettings())` or the CLI's
-`serve(settings, host, port)`. The pipeline can mount `make_blueprint(engine, settings)`.
+Standalone (no database, no pipeline): `create_app(VerifierSettings())`, served by
+`verifier.serving.serve` (what the CLI runs). The pipeline can mount `make_blueprint(engine, settings)`.
 Settings are read here and nowhere else (DESIGN.md "Composition").
 """
 
@@ -158,25 +158,3 @@ def create_app(settings: VerifierSettings | None = None, *, fetcher: Fetcher | N
         return response
 
     return app
-
-
-def waitress_options(settings: VerifierSettings, threads: int = 8) -> dict[str, Any]:
-    """waitress settings of the verifier (`serve` and the benchmark use the same).
-
-    `asyncore_use_poll`: poll(2) rather than select(2) (no 1024-descriptor limit, cheaper with
-    many keep-alive connections). `channel_timeout` 30 s: idle keep-alive connections are closed
-    sooner than waitress's 120 s default. `ident`: no version in the Server header. `recv_bytes`
-    64 KiB: a credential-sized body (12-20 KB) arrives in one recv rather than two or three.
-    """
-    return {"threads": threads, "asyncore_use_poll": True, "channel_timeout": 30, "ident": "badgeline",
-            "recv_bytes": 64 * 1024,
-            "max_request_body_size": max(settings.max_image_bytes, settings.batch_max_bytes) + 64 * 1024}
-
-
-def serve(settings: VerifierSettings | None = None, host: str = "127.0.0.1", port: int = 8001,
-          threads: int = 8) -> None:
-    """Run the verifier alone with waitress (what `badgeline verifier` calls)."""
-    import waitress
-
-    settings = settings or VerifierSettings()
-    waitress.serve(create_app(settings), host=host, port=port, **waitress_options(settings, threads))

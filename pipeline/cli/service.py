@@ -84,10 +84,13 @@ def init_command(settings: Settings) -> None:
 @click.command("verifier")
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8001, show_default=True, type=int)
-def verifier_command(host: str, port: int) -> None:
+@click.option("--processes", default=1, show_default=True, type=click.IntRange(1),
+              help="Processes sharing the port (one uses at most one core), e.g. one per core.")
+def verifier_command(host: str, port: int, processes: int) -> None:
     """Run the employer verifier on its own (no database, no workers).
 
     Settings: BADGELINE_VERIFIER_* variables, e.g. BADGELINE_VERIFIER_ALLOWED_HOSTS.
     """
-    argv = python_module("verifier", "--host", host, "--port", str(port))  # by name: no import here
+    argv = python_module("verifier", "--host", host, "--port", str(port),
+                         "--processes", str(processes))  # by name: no import here
     os.execv(argv[0], argv)
