@@ -9,7 +9,6 @@ import os
 import signal
 import subprocess
 import sys
-import time
 import urllib.request
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -17,6 +16,7 @@ from pathlib import Path
 import pytest
 
 from pipeline.embedded_redis import free_port
+from tests.processes import proc_stats, wait_for
 
 BADGELINE = [sys.executable, "-m", "pipeline.cli"]
 
@@ -32,27 +32,16 @@ def processes_of(data_dir: Path) -> list[int]:
     """PIDs of live processes started for `data_dir` (by environment or by command line)."""
     marker = str(data_dir).encode()
     found = []
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit() or int(entry.name) == os.getpid():
+    for pid, fields in proc_stats():
+        if pid == os.getpid() or fields[0] == "Z":  # a zombie is dead; its parent has not reaped it yet
             continue
         try:
-            if (entry / "stat").read_text().split(") ")[-1].startswith("Z"):
-                continue  # a zombie is dead; its parent has not reaped it yet
-            if marker in (entry / "cmdline").read_bytes() or marker in (entry / "environ").read_bytes():
-                found.append(int(entry.name))
+            proc = Path("/proc") / str(pid)
+            if marker in (proc / "cmdline").read_bytes() or marker in (proc / "environ").read_bytes():
+                found.append(pid)
         except OSError:
             continue
     return found
-
-
-def wait_for(predicate, timeout: float, what: str):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(0.2)
-    raise AssertionError(f"timed out waiting for {what}")
 
 
 def get_json(url: str, key: str | None = None) -> dict | None:

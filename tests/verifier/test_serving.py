@@ -9,7 +9,6 @@ import signal
 import socket
 import subprocess
 import sys
-import time
 import urllib.error
 import urllib.request
 from pathlib import Path
@@ -18,6 +17,7 @@ import pytest
 
 from issuer.cryptosuites import add_proof
 from issuer.keys import did_key_signer
+from tests.processes import alive, children_of, wait_for
 from tests.verifier.fixtures.generate import CREATED, OTHER, _credential
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -27,36 +27,6 @@ def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
-
-
-def children_of(pid: int) -> set[int]:
-    found = set()
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
-            except OSError:
-                continue
-            if int(fields[1]) == pid:
-                found.add(int(entry.name))
-    return found
-
-
-def alive(pid: int) -> bool:
-    try:
-        return (Path("/proc") / str(pid) / "stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
-    except OSError:
-        return False
-
-
-def wait_for(condition, what: str, timeout_s: float = 30.0):
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        value = condition()
-        if value:
-            return value
-        time.sleep(0.1)
-    raise AssertionError(f"timed out waiting for {what}")
 
 
 def verify(port: int) -> tuple[int, dict]:
@@ -91,7 +61,7 @@ def start_verifier():
                                     str(processes)], cwd=ROOT, env=env, stdout=subprocess.DEVNULL,
                                    stderr=subprocess.PIPE, start_new_session=True)
         started.append(process)
-        wait_for(lambda: healthy(port) or process.poll() is not None, "the verifier to answer")
+        wait_for(lambda: healthy(port) or process.poll() is not None, 30, "the verifier to answer")
         assert process.poll() is None, process.stderr.read().decode(errors="replace")
         return process, port
 
@@ -112,16 +82,16 @@ def test_one_process_verifies_and_stops_on_sigterm(start_verifier):
 
 def test_processes_share_the_port_come_back_and_stop_together(start_verifier):
     process, port = start_verifier(2)
-    first = wait_for(lambda: (c := children_of(process.pid)) and len(c) == 2 and c, "two verifier processes")
+    first = wait_for(lambda: (c := children_of(process.pid)) and len(c) == 2 and c, 30, "two verifier processes")
     assert all(verify(port)[0] == 200 for _ in range(6))
 
     victim = sorted(first)[0]
     os.kill(victim, signal.SIGKILL)
-    second = wait_for(lambda: (c := children_of(process.pid)) and len(c) == 2 and victim not in c and c,
+    second = wait_for(lambda: (c := children_of(process.pid)) and len(c) == 2 and victim not in c and c, 30,
                       "a new process in place of the killed one")
     assert len(second & first) == 1  # the other one kept running
     assert verify(port)[0] == 200
 
     process.send_signal(signal.SIGTERM)
     assert process.wait(15) == 0
-    wait_for(lambda: not any(alive(pid) for pid in second), "every verifier process to be gone")
+    wait_for(lambda: not any(alive(pid) for pid in second), 30, "every verifier process to be gone")
