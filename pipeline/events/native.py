@@ -117,8 +117,7 @@ def _pydantic_errors(error: ValidationError) -> list[FieldError]:
     return [e for e in found if e is not None]
 
 
-def _shape_errors(event: NativeEvent) -> list[FieldError]:
-    given = event.model_fields_set
+def _shape_errors(given: set[str]) -> list[FieldError]:
     if "results" in given:
         extra = sorted(given & {"level", "score", "passed"})
         return [FieldError(codes.SCHEMA_VIOLATION, "give `results` or a whole `level`, not both", pointer(k)) for k in extra]
@@ -129,8 +128,7 @@ def _shape_errors(event: NativeEvent) -> list[FieldError]:
     return []
 
 
-def _learner(event: NativeEvent) -> tuple[LearnerRef, list[FieldError]]:
-    data = event.learner
+def _learner(data: LearnerIn) -> tuple[LearnerRef, list[FieldError]]:
     if data.email is None and data.did is None:
         return LearnerRef(None, data.name, None), [
             FieldError(codes.MISSING_LEARNER_IDENTITY, "the learner needs an `email` or a `did`", "/learner")
@@ -139,11 +137,11 @@ def _learner(event: NativeEvent) -> tuple[LearnerRef, list[FieldError]]:
     return LearnerRef(email=email, name=data.name, did=data.did), []
 
 
-def _framework(event: NativeEvent, frameworks: FrameworkRegistry) -> tuple[Framework | None, list[FieldError]]:
+def _framework(ref: FrameworkIn, frameworks: FrameworkRegistry) -> tuple[Framework | None, list[FieldError]]:
     try:
-        return frameworks.get(event.framework.id, event.framework.version), []
+        return frameworks.get(ref.id, ref.version), []
     except IssuerError as error:
-        known = frameworks.versions(event.framework.id)
+        known = frameworks.versions(ref.id)
         path = "/framework/version" if known else "/framework/id"
         return None, [FieldError(codes.UNKNOWN_FRAMEWORK_VERSION, error.message, path)]
 
@@ -154,12 +152,12 @@ def _verdict(score: float | None, passed: bool | None, pass_mark: float) -> bool
     return score is not None and score >= pass_mark
 
 
-def _statement_results(event: NativeEvent, framework: Framework) -> tuple[list[StatementResult], list[FieldError]]:
+def _statement_results(parts: _Parts, framework: Framework) -> tuple[list[StatementResult], list[FieldError]]:
     results: list[StatementResult] = []
     found: list[FieldError] = []
     seen: set[str] = set()
     pass_mark = framework.policy.pass_mark
-    for i, item in enumerate(event.results or []):
+    for i, item in parts.results:
         if item.score is None and item.passed is None:
             found.append(FieldError(codes.SCHEMA_VIOLATION, "a result needs `score` or `passed`", pointer("results", i)))
             continue
@@ -176,13 +174,89 @@ def _statement_results(event: NativeEvent, framework: Framework) -> tuple[list[S
     return results, found
 
 
-def _level_results(event: NativeEvent, framework: Framework) -> tuple[list[StatementResult], list[FieldError]]:
+def _level_results(parts: _Parts, framework: Framework) -> tuple[list[StatementResult], list[FieldError]]:
+    if parts.level is None:  # the level itself was refused by the schema check
+        return [], []
     try:
-        level = framework.level(event.level or "")
+        level = framework.level(parts.level)
     except IssuerError as error:
         return [], [FieldError(codes.UNKNOWN_LEVEL, error.message, "/level")]
-    passed = _verdict(event.score, event.passed, framework.policy.pass_mark)
-    return [StatementResult(s.code, level.key, event.score, passed) for s in level.statements], []
+    passed = _verdict(parts.score, parts.passed, framework.policy.pass_mark)
+    return [StatementResult(s.code, level.key, parts.score, passed) for s in level.statements], []
+
+
+@dataclass
+class _Parts:
+    """The parts of an event that passed the schema check on their own, so that the checks of
+    meaning (dates, identity, framework, statements) still run when another part was refused."""
+
+    given: set[str]
+    occurred_at: str | None = None
+    learner: LearnerIn | None = None
+    framework: FrameworkIn | None = None
+    results: list[tuple[int, ResultIn]] = field(default_factory=list)
+    level: str | None = None
+    score: float | None = None
+    passed: bool | None = None
+
+
+def _valid_part(model: type[BaseModel], value: Any) -> Any:
+    try:
+        return model.model_validate(value)
+    except ValidationError:
+        return None
+
+
+def _parts_of(document: Mapping[str, Any], refused: set[str]) -> _Parts:
+    """Each top-level part of `document` that has no schema error (paths in `refused`)."""
+
+    def ok(name: str) -> bool:
+        return name in document and not any(p == f"/{name}" or p.startswith(f"/{name}/") for p in refused)
+
+    parts = _Parts(given={k for k in document if k in NativeEvent.model_fields})
+    if ok("occurred_at") and isinstance(document["occurred_at"], str):
+        parts.occurred_at = document["occurred_at"]
+    if ok("learner"):
+        parts.learner = _valid_part(LearnerIn, document["learner"])
+    if ok("framework"):
+        parts.framework = _valid_part(FrameworkIn, document["framework"])
+    if isinstance(document.get("results"), list) and "/results" not in refused:
+        items = ((i, _valid_part(ResultIn, item)) for i, item in enumerate(document["results"]))
+        parts.results = [(i, item) for i, item in items if item is not None and f"/results/{i}" not in refused]
+    if ok("level") and isinstance(document["level"], str):
+        parts.level = document["level"]
+    for name in ("score", "passed"):
+        if ok(name):
+            setattr(parts, name, document[name])
+    return parts
+
+
+def _event_parts(event: NativeEvent) -> _Parts:
+    return _Parts(given=set(event.model_fields_set), occurred_at=event.occurred_at, learner=event.learner,
+                  framework=event.framework, results=list(enumerate(event.results or [])), level=event.level,
+                  score=event.score, passed=event.passed)
+
+
+def _meaning_errors(parts: _Parts, ctx: EventContext) -> tuple[datetime | None, LearnerRef | None, list[StatementResult], list[FieldError]]:
+    """The checks of meaning on whatever parts are sound: every problem, not the first."""
+    shape_errors = _shape_errors(parts.given)
+    found = list(shape_errors)
+    occurred_at = learner = framework = None
+    if parts.occurred_at is not None:
+        occurred_at, errors = check_occurred_at(parts.occurred_at, ctx, "/occurred_at")
+        found += errors
+    if parts.learner is not None:
+        learner, errors = _learner(parts.learner)
+        found += errors
+    if parts.framework is not None:
+        framework, errors = _framework(parts.framework, ctx.frameworks)
+        found += errors
+    results: list[StatementResult] = []
+    if framework is not None and not shape_errors:
+        build = _statement_results if "results" in parts.given else _level_results
+        results, errors = build(parts, framework)
+        found += errors
+    return occurred_at, learner, results, found
 
 
 def validate_native(
@@ -196,24 +270,18 @@ def validate_native(
     if not isinstance(document, Mapping):
         raise reject([FieldError(codes.SCHEMA_VIOLATION, "the event must be a JSON object", "")])
     found = _nulls(document)
-    if found:
-        raise reject(found)
     try:
         event = NativeEvent.model_validate(document)
     except ValidationError as error:
-        raise reject(_pydantic_errors(error)) from error
-    shape_errors = _shape_errors(event)
-    found = list(shape_errors)
-    occurred_at, date_errors = check_occurred_at(event.occurred_at, ctx, "/occurred_at")
-    learner, learner_errors = _learner(event)
-    framework, framework_errors = _framework(event, ctx.frameworks)
-    found += date_errors + learner_errors + framework_errors
-    results: list[StatementResult] = []
-    if framework is not None and not shape_errors:
-        build = _statement_results if event.results is not None else _level_results
-        results, result_errors = build(event, framework)
-        found += result_errors
-    if found or occurred_at is None:
+        event = None
+        nulls = {e.path for e in found}
+        found += [e for e in _pydantic_errors(error) if e.path not in nulls]
+    if found:  # a null in an optional field passes the model but is still refused
+        event = None
+    parts = _event_parts(event) if event is not None else _parts_of(document, {e.path for e in found})
+    occurred_at, learner, results, meaning = _meaning_errors(parts, ctx)
+    found += [e for e in meaning if e not in found]
+    if found or event is None or occurred_at is None or learner is None:
         raise reject(found)
     return AssessmentEvent(
         provider_event_id=event.event_id,

@@ -101,3 +101,24 @@ def test_error_as_dict_has_code_message_path(native, ctx):
     body = caught.value.as_dict()
     assert body["code"] == "score_out_of_range" and body["path"] == "/results/0/score"
     assert body["errors"] == [{"code": "score_out_of_range", "message": body["message"], "path": "/results/0/score"}]
+
+
+def test_schema_and_meaning_problems_are_reported_together(native, ctx):
+    """Five problems of two kinds (schema and meaning) in one event: all five come back at once."""
+    native["learner"] = {"name": "Ana"}                       # missing_learner_identity
+    native["occurred_at"] = "2026-13-40T00:00:00Z"            # invalid_date
+    native["assessment"] = {"id": "quiz-17"}                  # schema_violation: name is required
+    native["results"] = [{"statement": "Q01", "score": 0.5},  # unknown_statement
+                         {"statement": "P04", "score": 3}]    # score_out_of_range
+    native["extra"] = True                                    # schema_violation: unexpected field
+    found = set(_reject(native, ctx))
+    assert {("missing_learner_identity", "/learner"), ("invalid_date", "/occurred_at"),
+            ("schema_violation", "/assessment/name"), ("unknown_statement", "/results/0/statement"),
+            ("score_out_of_range", "/results/1/score"), ("schema_violation", "/extra")} <= found
+
+
+def test_a_null_does_not_hide_the_other_problems(native, ctx):
+    native["assessment"]["url"] = None
+    native["framework"]["version"] = "v.99.01"
+    found = set(_reject(native, ctx))
+    assert {("schema_violation", "/assessment/url"), ("unknown_framework_version", "/framework/version")} <= found
