@@ -8,7 +8,8 @@
   (`error` is a problem object). A bad item never blocks the others.
 - `POST /events:csv` (`text/csv`, header in `pipeline.events.csv_rows`): `200` with one
   result per data row, `{"row", "event_id", "status", "event" | "error"}`.
-- `GET /events/<id>`: the event resource, for the provider that posted it only (404 otherwise).
+- `GET /events/<id>`: the event resource, for the provider that posted it only (404 otherwise);
+  `<id>` is our id (the resource's `id`) or the provider's own `event_id`.
 
 Body limits: one event at most `settings.max_event_bytes` (256 KiB); a batch or CSV upload
 at most `max_event_bytes * 64` (16 MiB). Both the declared `Content-Length` and the bytes
@@ -23,6 +24,8 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from flask import Blueprint, Response, request
+from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from pipeline.intake import Accepted, accept_csv, accept_documents, accept_event, batch_documents
 from pipeline.outcomes import load_event_resources
@@ -70,6 +73,14 @@ def read_body(limit: int) -> bytes:
         size += len(chunk)
         if size > limit:
             raise PayloadTooLarge(f"the body is over {limit} bytes; at most {limit} are accepted")
+
+
+def find_provider_event(session: Session, provider_id: str, event_id: str) -> Event | None:
+    """The caller's event by our id, else by the provider's own `event_id`; None otherwise."""
+    event = session.get(Event, event_id)
+    if event is not None and event.provider_id == provider_id:
+        return event
+    return session.scalar(select(Event).where(Event.provider_id == provider_id, Event.provider_event_id == event_id))
 
 
 def _resources(services: Services, accepted: Sequence[Accepted]) -> dict[str, dict[str, Any]]:
@@ -125,12 +136,12 @@ def register_event_routes(bp: Blueprint, services: Services) -> None:
         events = [_result(o, resources) for o in intake.events]
         return json_response({"rows": rows, "summary": _summary(events)})
 
-    @bp.get("/events/<event_id>")
+    @bp.get("/events/<path:event_id>")
     def get_event(event_id: str) -> Response:
         caller = current_caller()
         with services.read_sessions() as session:
-            event = session.get(Event, event_id)
-            if event is None or event.provider_id != caller.provider_id:
+            event = find_provider_event(session, caller.provider_id, event_id)
+            if event is None:
                 raise NotFound(f"no event {event_id} for this API key")
         resource = _resources(services, [Accepted(event, created=False)])[event.id]
         return json_response(resource)

@@ -179,7 +179,7 @@ def _paths(settings: Settings) -> dict[str, Any]:
             requestBody={"required": True, "content": _content({"type": "string"}, "text/csv")})},
         "/events/{id}": {"get": _operation(
             "getEvent", "Read back one of your events.", _responses({200: event_ok}, [401, 404]),
-            parameters=path_param("id", "The event's id (from its URL)."))},
+            parameters=path_param("id", "The event's id (from its URL), or the `event_id` you sent."))},
         "/credentials/{id}": {"get": _operation(
             "getCredential", "A credential your events produced or contributed to.",
             _responses({200: ("The signed credential.", _ref("Credential"))}, [401, 404]),

@@ -6,6 +6,8 @@ import http.client
 import json
 from concurrent.futures import ThreadPoolExecutor
 
+from urllib.parse import quote
+
 import pytest
 from sqlalchemy import select
 
@@ -161,6 +163,17 @@ def test_get_event_only_for_its_provider(client, make_key):
         asker = other_key if event_id == posted["id"] else ana_key
         hidden = client.get(f"/api/v1/events/{event_id}", headers=bearer(asker))
         assert hidden.status_code == 404 and hidden.get_json()["code"] == "not_found"
+
+
+def test_get_event_by_the_providers_own_event_id(client, make_key):
+    """A provider looks its events up by the `event_id` it sent; another provider cannot."""
+    _, ana_key = make_key()
+    _, other_key = make_key()
+    posted = post_json(client, ana_key, native(event_id="lms-42-attempt#7")).get_json()
+    by_own_id = client.get(f"/api/v1/events/{quote(posted['event_id'])}", headers=bearer(ana_key))
+    assert by_own_id.status_code == 200 and by_own_id.get_json() == posted
+    foreign = client.get(f"/api/v1/events/{quote(posted['event_id'])}", headers=bearer(other_key))
+    assert foreign.status_code == 404
 
 
 def _finish(services, event_id: str, state: str, code: str, message: str, levels: tuple[str, ...] = ()) -> list[str]:
