@@ -51,6 +51,10 @@ class FieldError:
     path: str = ""
     row: int | None = None
 
+    def under(self, prefix: str) -> FieldError:
+        """The same problem inside a document nested at JSON pointer `prefix`."""
+        return FieldError(self.code, self.message, prefix + self.path, self.row)
+
     def as_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {"code": self.code, "message": self.message, "path": self.path}
         if self.row is not None:

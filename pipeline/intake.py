@@ -37,6 +37,7 @@ from pipeline import errors as codes
 from pipeline.errors import EventConflict, EventRejected, FieldError, PipelineError
 from pipeline.events import AssessmentEvent, EventContext, parse_csv, parse_event
 from pipeline.events.adapters import decode_json
+from pipeline.events.caliper import is_caliper_envelope
 from pipeline.events.csv_rows import CsvImport
 from pipeline.services import Services
 from pipeline.store.api_keys import Scope
@@ -147,6 +148,9 @@ def accept_event(services: Services, caller: Caller, body: bytes) -> Accepted:
     document = decode_json(body)
     event = parse_event(document, event_context(services))
     check_accreditation(caller, event)
+    if is_caliper_envelope(document):  # store the event itself, as a batch item of it would be
+        document = document["data"][0]
+        body = _canonical(document)
     [outcome] = _record_all(services, caller, [_Candidate(0, event, document, body)])
     if outcome.error is not None:
         raise outcome.error
@@ -156,8 +160,11 @@ def accept_event(services: Services, caller: Caller, body: bytes) -> Accepted:
 
 
 def batch_documents(body: bytes, max_events: int) -> list[Any]:
-    """The `events` array of an `events:batch` body `{"events": [...]}` (1..max_events items)."""
+    """The `events` array of an `events:batch` body `{"events": [...]}`, or the `data` array of a
+    Caliper Envelope (1..max_events items)."""
     envelope = decode_json(body)
+    if is_caliper_envelope(envelope):  # a Caliper sensor's Envelope: one item per data[] event
+        envelope = {"events": envelope["data"]}
     if not isinstance(envelope, dict) or not isinstance(envelope.get("events"), list):
         raise EventRejected([FieldError(codes.SCHEMA_VIOLATION, 'the body must be {"events": [...]}', "/events")])
     documents = envelope["events"]

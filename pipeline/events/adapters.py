@@ -13,7 +13,7 @@ from typing import Any
 
 from pipeline import errors as codes
 from pipeline.errors import EventRejected, FieldError
-from pipeline.events.caliper import caliper_to_event, is_caliper_event
+from pipeline.events.caliper import caliper_to_event, envelope_event, is_caliper_envelope, is_caliper_event
 from pipeline.events.native import EventContext, validate_native
 from pipeline.events.normalized import AssessmentEvent, SourceFormat
 from pipeline.events.xapi import is_xapi_statement, xapi_to_event
@@ -57,7 +57,7 @@ def detect_format(document: Any) -> SourceFormat:
         return "native"
     if is_xapi_statement(document):
         return "xapi"
-    if is_caliper_event(document):
+    if is_caliper_event(document) or is_caliper_envelope(document):
         return "caliper"
     raise _reject(codes.UNSUPPORTED_FORMAT,
                   "not a native event, an xAPI statement (actor, verb, object) or a Caliper 1.2 event (@context)")
@@ -72,9 +72,21 @@ def parse_event(document: Any, ctx: EventContext, *, source_format: SourceFormat
         raise _reject(codes.SCHEMA_VIOLATION, "an event is a JSON object")
     if fmt == "xapi":
         return xapi_to_event(document, ctx)
+    if fmt == "caliper" and is_caliper_envelope(document):
+        inner = _object(envelope_event(document), "/data/0")
+        try:
+            return caliper_to_event(inner, ctx)
+        except EventRejected as rejected:
+            raise EventRejected([e.under("/data/0") for e in rejected.errors]) from rejected
     if fmt == "caliper":
         return caliper_to_event(document, ctx)
     return validate_native(document, ctx)
+
+
+def _object(document: Any, path: str) -> Mapping[str, Any]:
+    if not isinstance(document, Mapping):
+        raise _reject(codes.SCHEMA_VIOLATION, "an event is a JSON object", path)
+    return document
 
 
 def parse_event_bytes(body: bytes, ctx: EventContext, *, source_format: SourceFormat | None = None) -> AssessmentEvent:

@@ -16,8 +16,10 @@ Mapping (documented for the README):
 | assessment            | `object.assignable.isPartOf` when it is an entity, else the assignable |
 |                       | (id, `name` else id)                                                   |
 
-Only `GradeEvent` with action `Graded` is accepted; a Caliper envelope (`sensor`,
-`data[]`) must be unwrapped by the sender, one event per request.
+Only `GradeEvent` with action `Graded` is accepted. Sensors send Caliper's Envelope
+(`sensor`, `sendTime`, `dataVersion`, `data[]`): `POST /events` takes an envelope of one
+event (error paths then point into `/data/0`), `POST /events:batch` takes an envelope of
+many as it takes `{"events": [...]}`, one result per `data[]` item.
 """
 
 from __future__ import annotations
@@ -40,6 +42,25 @@ def is_caliper_event(document: Any) -> bool:
     context = document.get("@context")
     contexts = context if isinstance(context, list) else [context]
     return any(isinstance(c, str) and CALIPER_CONTEXT_MARK in c for c in contexts)
+
+
+ENVELOPE_KEYS = frozenset({"sensor", "sendTime", "data"})
+
+
+def is_caliper_envelope(document: Any) -> bool:
+    """A Caliper 1.x Envelope: `sensor`, `sendTime` and a `data` array."""
+    return isinstance(document, Mapping) and ENVELOPE_KEYS <= document.keys() and isinstance(document["data"], list)
+
+
+def envelope_event(envelope: Mapping[str, Any]) -> Any:
+    """The one event of an envelope sent to `POST /events`; many go to `events:batch`."""
+    data = envelope["data"]
+    if len(data) != 1:
+        raise EventRejected([FieldError(
+            codes.UNSUPPORTED_FORMAT,
+            f"this envelope holds {len(data)} events; POST /events takes one: send it to /api/v1/events:batch",
+            "/data")])
+    return data[0]
 
 
 def caliper_to_event(event: Mapping[str, Any], ctx: EventContext) -> AssessmentEvent:

@@ -4,8 +4,9 @@ Mapping (documented for the README):
 
 | native field          | xAPI statement                                                         |
 |-----------------------|------------------------------------------------------------------------|
-| event_id              | `id` (required: we do not mint ids for providers)                      |
-| occurred_at           | `timestamp` (RFC 3339 with offset)                                     |
+| event_id              | `id`; without one (it is optional in xAPI), a UUID v5 of the statement  |
+|                       | (RFC 8785 canonical JSON), so a re-sent statement is a replay           |
+| occurred_at           | `timestamp` (RFC 3339 with offset), else `stored`, else time received   |
 | learner.email         | `actor.mbox` without `mailto:`                                         |
 | learner.did           | `actor.openid` when it is a DID                                        |
 | learner.name          | `actor.name`                                                           |
@@ -24,8 +25,11 @@ Other verbs are refused (`schema_violation` at `/verb/id`). A `passed` verb with
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Mapping
 from typing import Any
+
+import rfc8785
 
 from issuer.errors import json_pointer
 from pipeline import errors as codes
@@ -44,8 +48,8 @@ def is_xapi_statement(document: Any) -> bool:
 def xapi_to_event(statement: Mapping[str, Any], ctx: EventContext) -> AssessmentEvent:
     """Map one xAPI statement onto the native event and validate it."""
     draft = Draft("xapi")
-    draft.put("/event_id", statement.get("id"), "/id")
-    draft.put("/occurred_at", statement.get("timestamp"), "/timestamp")
+    draft.put("/event_id", statement["id"] if "id" in statement else derived_statement_id(statement), "/id")
+    draft.put(*_occurred_at(statement, ctx))
     _learner(draft, statement.get("actor"))
     _assessment(draft, statement)
     verb = _verb(draft, statement)
@@ -55,6 +59,27 @@ def xapi_to_event(statement: Mapping[str, Any], ctx: EventContext) -> Assessment
         passed = _passed(draft, verb, get(statement, "result", "success"))
         draft.result(ref, score, passed, score_path, "/result/success", "/result")
     return draft.finish(ctx)
+
+
+STATEMENT_ID_NAMESPACE = uuid.UUID("5b7f1c1e-4f4e-5d0a-9a53-6261646765ce")
+"""Namespace of derived statement ids (fixed: changing it would turn replays into new events)."""
+
+
+def derived_statement_id(statement: Mapping[str, Any]) -> str:
+    """A stable id for a statement sent without one: UUID v5 of its RFC 8785 canonical JSON."""
+    try:
+        canonical = rfc8785.dumps(statement)
+    except (rfc8785.CanonicalizationError, TypeError, ValueError):
+        return str(uuid.uuid4())  # not canonicalizable JSON: the validator refuses it anyway
+    return str(uuid.uuid5(STATEMENT_ID_NAMESPACE, canonical.decode("utf-8")))
+
+
+def _occurred_at(statement: Mapping[str, Any], ctx: EventContext) -> tuple[str, Any, str]:
+    """`timestamp` when given; else `stored` (set by an LRS); else the time we received it."""
+    for name in ("timestamp", "stored"):
+        if name in statement:
+            return "/occurred_at", statement[name], "/" + name
+    return "/occurred_at", ctx.now.isoformat().replace("+00:00", "Z"), "/timestamp"
 
 
 def _learner(draft: Draft, actor: Any) -> None:

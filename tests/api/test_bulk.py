@@ -166,3 +166,19 @@ def test_csv_not_accredited_rows_are_403(client, make_key, services):
     assert [(r["row"], r["status"]) for r in rows] == [(2, 202), (3, 403)]
     assert rows[1]["error"]["code"] == "not_accredited"
     assert provider_event_ids(services) == ["csv-1"]
+
+
+def test_a_caliper_sensor_envelope_is_a_batch(client, key, services, dispatcher):
+    """What Caliper sensors send: an Envelope with several events in `data`; the bad one is refused alone."""
+    good = event_data("caliper-grade-event.adapted.json")
+    second = json.loads(json.dumps(good))
+    second["id"] = "urn:uuid:0e4b4d4c-1111-4222-8333-444455556666"
+    navigation = {**good, "type": "NavigationEvent", "id": "urn:uuid:0e4b4d4c-1111-4222-8333-777777777777"}
+    envelope = {"sensor": "https://lms.example.org/sensors/1", "sendTime": "2026-11-20T15:05:00.000Z",
+                "dataVersion": "http://purl.imsglobal.org/ctx/caliper/v1p2", "data": [good, navigation, second]}
+    body = post_batch(client, key, envelope).get_json()
+    assert [r["status"] for r in body["results"]] == [202, 422, 202]
+    assert body["results"][1]["error"]["code"] == "unsupported_format"
+    one = client.post("/api/v1/events", data=json.dumps({**envelope, "data": [good]}), headers=bearer(key),
+                      content_type="application/json")
+    assert one.status_code == 200 and one.get_json()["event_id"] == good["id"]  # a replay of the first

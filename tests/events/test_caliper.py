@@ -68,3 +68,27 @@ def test_max_score_falls_back_to_the_assignable(ctx):
     del doc["generated"]["maxScore"]
     doc["object"]["assignable"]["maxScore"] = 10.0
     assert parse_event(doc, ctx).results[0].score == 1.0
+
+
+def _envelope(*events):
+    """A sensor's Envelope as Caliper 1.2 sensors send it."""
+    return {"sensor": "https://lms.example.org/sensors/1", "sendTime": "2026-11-20T15:05:00.000Z",
+            "dataVersion": "http://purl.imsglobal.org/ctx/caliper/v1p2", "data": list(events)}
+
+
+def test_an_envelope_of_one_event_is_that_event(ctx):
+    event = load("caliper-grade-event.adapted.json")
+    assert parse_event(_envelope(event), ctx) == parse_event(event, ctx)
+
+
+def test_errors_inside_an_envelope_point_into_data(ctx):
+    event = load("caliper-grade-event.adapted.json")
+    event["generated"]["scoreGiven"] = "high"
+    assert ("schema_violation", "/data/0/generated/scoreGiven") in _reject(_envelope(event), ctx)
+    assert _reject(_envelope("not an event"), ctx) == [("schema_violation", "/data/0")]
+
+
+def test_an_envelope_of_many_events_is_sent_to_the_batch_route(ctx):
+    event = load("caliper-grade-event.adapted.json")
+    [(code, path)] = _reject(_envelope(event, event), ctx)
+    assert (code, path) == ("unsupported_format", "/data")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import uuid
+
 import pytest
 
 from pipeline.errors import EventRejected
@@ -70,7 +72,7 @@ def test_did_learner_from_openid(ctx):
     (lambda d: d["result"].update(success=False), ("schema_violation", "/result/success")),
     (lambda d: d["result"]["score"].update(scaled=-0.5), ("score_out_of_range", "/result/score/scaled")),
     (lambda d: d.update(timestamp="2016-06-09T17:38:26"), ("invalid_date", "/timestamp")),
-    (lambda d: d.pop("id"), ("schema_violation", "/id")),
+    (lambda d: d.update(id=""), ("schema_violation", "/id")),
     (lambda d: d["object"].update(id="urn:badgeline:29-2052.00:v.26.05:P42"), ("unknown_statement", "/object/id")),
     (lambda d: d["object"].update(id="urn:badgeline:29-2052.00:v.01.01:P01"), ("unknown_framework_version", "/object/id")),
     (lambda d: d.update(actor={"name": "No Mailbox"}), ("missing_learner_identity", "/actor")),
@@ -87,3 +89,23 @@ def test_completed_without_any_result_is_refused(ctx):
     doc["verb"]["id"] = ADL + "completed"
     del doc["result"]
     assert _reject(doc, ctx) == [("schema_violation", "/result")]
+
+
+def test_id_and_timestamp_are_optional(ctx):
+    """xAPI makes both optional: a missing id is derived from the statement (stable, so a re-sent
+    statement is a replay), a missing timestamp falls back to `stored`, then to the time received."""
+    statement = load("xapi-passed-statement.adapted.json")
+    del statement["id"], statement["timestamp"]
+    event = parse_event(statement, ctx)
+    assert event.occurred_at == ctx.now
+    again = parse_event(_without(statement), ctx)
+    assert again.provider_event_id == event.provider_event_id
+    assert str(uuid.UUID(event.provider_event_id)) == event.provider_event_id
+    other = _without(statement) | {"result": {"score": {"scaled": 0.99}}}
+    assert parse_event(other, ctx).provider_event_id != event.provider_event_id
+    stored = parse_event(_without(statement) | {"stored": "2026-11-19T08:00:00Z"}, ctx)
+    assert stored.occurred_at.isoformat() == "2026-11-19T08:00:00+00:00"
+
+
+def _without(statement, *names):
+    return {k: v for k, v in statement.items() if k not in names}
