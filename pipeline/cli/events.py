@@ -9,6 +9,7 @@ import click
 from sqlalchemy import select
 
 from pipeline.cli.common import settings_options
+from pipeline.embedded_redis import running_url
 from pipeline.errors import PipelineError
 from pipeline.intake import Caller, accept_csv
 from pipeline.runner import prepare_store
@@ -31,11 +32,17 @@ def provider_caller(session, name: str) -> Caller:
 
 
 def dispatcher_for(settings: Settings):
-    if not settings.redis_url:
+    """Send tasks to BADGELINE_REDIS_URL, else to the embedded Redis of a `badgeline up` running on
+    this data directory; with neither, events wait in `received` for a stack's sweep."""
+    redis_url = settings.redis_url or running_url(settings.redis_dir)
+    if not redis_url:
+        click.echo("no broker is running for this data directory (start `badgeline up`, or set "
+                   "BADGELINE_REDIS_URL): the events are stored and wait until a stack's sweep sends them",
+                   err=True)
         return NoDispatcher()
     from pipeline.worker import CeleryDispatcher, create_celery_app
 
-    return CeleryDispatcher(create_celery_app(settings))
+    return CeleryDispatcher(create_celery_app(settings.model_copy(update={"redis_url": redis_url})))
 
 
 @click.group("events")
@@ -51,8 +58,9 @@ def events_group() -> None:
 def import_command(path: Path, provider_name: str, show_rows: bool, settings: Settings) -> None:
     """Import a CSV file (one row per statement result; see the README for the columns).
 
-    Accepted events are queued for the workers; without BADGELINE_REDIS_URL they wait in
-    `received` until a running stack's sweeper sends them (within BADGELINE_SWEEP_MIN_AGE_S).
+    Accepted events are queued for the workers at once: through BADGELINE_REDIS_URL, or the
+    embedded broker of a `badgeline up` running on the same data directory. With no broker
+    they wait in `received` until a stack's sweeper sends them.
     """
     prepare_store(settings)
     services = build_services(settings, dispatcher=dispatcher_for(settings))

@@ -62,3 +62,34 @@ def test_import_for_an_unknown_provider_is_a_clear_error(tmp_path):
     result = CliRunner().invoke(main, ["events", "import", str(path), "--provider", "Nobody",
                                        "--data-dir", str(tmp_path / "data")], env={"BADGELINE_REDIS_URL": ""})
     assert result.exit_code != 0 and "no provider named 'Nobody'" in result.output
+
+
+def test_import_beside_a_running_up_sends_at_once_to_its_embedded_broker(tmp_path):
+    """`badgeline up` without BADGELINE_REDIS_URL runs an embedded Redis; an import on the same
+    data directory finds it and queues its events at once instead of leaving them to the sweep."""
+    import redis
+
+    from pipeline.embedded_redis import EmbeddedRedis, running_url
+
+    data = tmp_path / "data"
+    runner = CliRunner()
+    env = {"BADGELINE_REDIS_URL": ""}
+    assert runner.invoke(main, ["providers", "add", "Up College", "--frameworks", "29-2052.00",
+                                "--data-dir", str(data)], env=env).exit_code == 0
+    when = (datetime.now(timezone.utc) - timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    path = tmp_path / "results.csv"
+    write_csv(path, [["up-1", when, "ana@example.org", "Ana", "", "29-2052.00", "v.26.05", "q1", "Quiz", "E01", "0.9", ""]])
+    broker = EmbeddedRedis(Settings.explicit(data_dir=data).redis_dir)
+    url = broker.start()
+    try:
+        assert running_url(broker.directory) == url
+        result = runner.invoke(main, ["events", "import", str(path), "--provider", "Up College",
+                                      "--data-dir", str(data)], env=env)
+        assert result.exit_code == 0, result.output
+        assert redis.Redis.from_url(url).llen("badgeline") == 1  # the task waits for a worker, not the sweep
+    finally:
+        broker.stop()
+    assert running_url(broker.directory) is None
+    alone = runner.invoke(main, ["events", "import", str(path), "--provider", "Up College", "--data-dir", str(data)],
+                          env=env)
+    assert "no broker is running" in alone.output
