@@ -42,6 +42,7 @@ def add(name: str, frameworks: tuple[str, ...], url: str | None, as_json: bool, 
         click.echo(json.dumps({"id": new.provider_id, "key_id": new.key_id, "key": new.key}))
     else:
         click.echo(f"provider {name} ({new.provider_id})")
+        click.echo(f"API key id {new.key_id} (for `providers revoke-key`)")
         click.echo(f"API key (shown once, store it now): {new.key}")
 
 
@@ -64,15 +65,21 @@ def list_command(as_json: bool, settings: Settings) -> None:
         click.echo(f"{p['name']}  ({p['id']})")
         for k in p["keys"]:
             state = f"revoked {k['revoked_at']}" if k["revoked_at"] else "active"
-            scopes = ", ".join(s["framework"] + (f"@{s['version']}" if s["version"] else "") for s in k["scopes"])
+            scopes = ", ".join(scope_text(s) for s in k["scopes"])
             click.echo(f"  key {k['id']}  bl_{k['prefix']}_…  {state}  [{scopes}]")
+
+
+def scope_text(scope: dict) -> str:
+    """A scope as `--frameworks` takes it: CODE, CODE@VERSION, CODE:LEVEL+LEVEL or CODE@VERSION:LEVEL+LEVEL."""
+    text = scope["framework"] + (f"@{scope['version']}" if scope.get("version") else "")
+    return text + (":" + "+".join(scope["levels"]) if scope.get("levels") else "")
 
 
 @providers_group.command("revoke-key")
 @click.argument("key_id")
 @settings_options
 def revoke(key_id: str, settings: Settings) -> None:
-    """Revoke an API key; requests with it are refused from now on."""
+    """Revoke an API key (by its id or the prefix `providers list` shows); requests with it are refused from now on."""
     services = build_services(settings)
     try:
         with services.sessions.begin() as session:

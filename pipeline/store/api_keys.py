@@ -111,11 +111,20 @@ def authenticate(session: Session, presented: str, *, pepper: bytes = b"") -> Ap
     return row
 
 
+def _by_prefix(session: Session, text: str) -> ApiKey | None:
+    """The key whose prefix `text` shows: `bl_<prefix>_…`, `bl_<prefix>_<secret>` or `<prefix>`."""
+    parts = text.strip().rstrip("…").split("_")
+    prefix = parts[1] if len(parts) >= 2 and parts[0] == "bl" else parts[0]
+    return session.scalars(select(ApiKey).where(ApiKey.prefix == prefix)).one_or_none() if prefix else None
+
+
 def revoke_api_key(session: Session, key_id: str, *, now: datetime) -> ApiKey:
-    """Revoke a key (idempotent: the first revocation time is kept)."""
-    row = session.get(ApiKey, key_id)
+    """Revoke a key (idempotent: the first revocation time is kept). `key_id` is the key's id, its
+    prefix as `providers list` shows it (`bl_<prefix>_…` or `<prefix>`), or the whole key."""
+    row = session.get(ApiKey, key_id) or _by_prefix(session, key_id)
     if row is None:
-        raise StoreError(f"no API key {key_id}", code="api_key_unknown")
+        raise StoreError(f"no API key {key_id} (give its id or its prefix, as `badgeline providers list` shows)",
+                         code="api_key_unknown")
     if row.revoked_at is None:
         row.revoked_at = now
     return row
