@@ -19,6 +19,7 @@ from issuer.verify import VerificationReport, verify_credential
 from pipeline.cli.frameworks import DEFAULT_PUBLIC_URL, get_framework
 from pipeline.cli.keys import load_key, passphrase_option
 from pipeline.issuance import IssuingIdentity, issue_level_credential
+from pipeline.settings import Settings
 
 MARKS = {Outcome.PASS: "PASS", Outcome.FAIL: "FAIL", Outcome.CANNOT_CHECK: "WARN"}
 
@@ -32,7 +33,7 @@ MARKS = {Outcome.PASS: "PASS", Outcome.FAIL: "FAIL", Outcome.CANNOT_CHECK: "WARN
 @click.option("--learner-name", help="Learner's display name.")
 @click.option("--key", "key_path", type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="Issuer key file (default: a new did:key issuer, for trying things out).")
-@click.option("--issuer-name", default="badgeline issuer", show_default=True)
+@click.option("--issuer-name", default=Settings.model_fields["issuer_name"].default, show_default=True)
 @click.option("--public-url", default=DEFAULT_PUBLIC_URL, show_default=True, envvar="BADGELINE_PUBLIC_URL")
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path), help="Write here instead of stdout.")
 @passphrase_option
@@ -43,6 +44,9 @@ def issue_command(code, version, level, learner_email, learner_did, learner_name
         raise click.UsageError("give --learner-email or --learner-did")
     framework = get_framework(code, version)
     key = load_key(key_path, passphrase_env) if key_path else Ed25519Key.generate()
+    if not key_path:
+        click.echo(f"note: no --key given: signed with a new throwaway did:key ({key.did_key}); nobody can "
+                   "issue with it again. Pass --key FILE to issue as a lasting issuer.", err=True)
     identity = IssuingIdentity(
         profile=IssuerProfile(id=key.did_key, name=issuer_name, url=public_url),
         signer=did_key_signer(key),

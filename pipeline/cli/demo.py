@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import shlex
+import shutil
+import sys
 from pathlib import Path
 
 import click
@@ -11,6 +14,14 @@ from pipeline.demo import learner_table, run_demo
 from pipeline.embedded_redis import free_port
 from pipeline.runner import StackError, running_stack
 from pipeline.settings import Settings
+
+
+def own_command() -> str:
+    """How to run this same `badgeline` again from the user's shell, venv activated or not."""
+    script = Path(sys.executable).parent / "badgeline"
+    if script.exists() and shutil.which("badgeline") != str(script):
+        return shlex.quote(str(script))
+    return "badgeline" if script.exists() else f"{shlex.quote(sys.executable)} -m pipeline.cli"
 
 
 @click.command("demo")
@@ -43,4 +54,4 @@ def demo_command(port: int | None, out_dir: Path | None, settings: Settings) -> 
                f"{len(rejected)} event(s) refused; {sum(p.status == 200 for p in result.posted)} "
                f"duplicate(s) answered 200.")
     click.echo(f"credentials written to {out_dir.resolve()}")
-    click.echo("check one:  badgeline verify " + (str(result.written[0]) if result.written else "FILE"))
+    click.echo(f"check one:  {own_command()} verify " + (shlex.quote(str(result.written[0])) if result.written else "FILE"))

@@ -33,7 +33,10 @@ def load_key(path: Path, passphrase_var: str | None) -> Ed25519Key:
     try:
         return Ed25519Key.load(path, read_passphrase(passphrase_var))
     except IssuerError as exc:
-        raise click.ClickException(f"{exc.message} [{exc.code}]") from exc
+        hint = ""
+        if exc.code == "key_passphrase_required":
+            hint = "; put the passphrase in an environment variable and pass its name: --passphrase-env VAR"
+        raise click.ClickException(f"{exc.message} [{exc.code}]{hint}") from exc
 
 
 @click.group("keys")

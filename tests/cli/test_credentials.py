@@ -11,6 +11,7 @@ from issuer.dids import resolve_did_key
 from issuer.identity import identity_matches
 from issuer.keys import Ed25519Key
 from issuer.verify import verify_credential
+from pipeline.settings import Settings
 
 ISSUE = ("issue", "--framework", "29-2052.00", "--version", "v.26.05", "--level", "proficient")
 HOLDER = "did:key:z6MkhaXgBZDvotDkL5257faiztiGiC2QtKLGpbnnEGta2doK"
@@ -35,6 +36,13 @@ def test_issue_for_an_email_with_a_generated_issuer(run):
     assert "v.26.05" in subject["achievement"]["id"]
     assert subject["achievement"]["id"].startswith("http://127.0.0.1:8000/frameworks/")
     assert credential["proof"]["cryptosuite"] == "eddsa-rdfc-2022"
+
+
+def test_issue_without_a_key_says_so_and_names_the_issuer_as_the_service_does(run):
+    result = run(*ISSUE, "--learner-email", "ana@example.org")
+    credential = json.loads(result.stdout)
+    assert "throwaway did:key" in result.stderr and credential["issuer"]["id"] in result.stderr
+    assert credential["issuer"]["name"] == Settings.explicit().issuer_name == "Badgeline Issuer"
 
 
 def test_each_run_without_a_key_has_a_new_issuer(run):

@@ -80,6 +80,7 @@ def test_show_encrypted_key(run, tmp_path):
     key.save(tmp_path / "enc.pem", b"s3cret")
     missing = run("keys", "show", "enc.pem")
     assert missing.exit_code == 1 and "key_passphrase_required" in missing.stderr
+    assert "--passphrase-env VAR" in missing.stderr  # says how to give it
     wrong = run("keys", "show", "enc.pem", "--passphrase-env", "PW", env={"PW": "nope"})
     assert wrong.exit_code == 1 and "key_passphrase_wrong" in wrong.stderr
     right = run("keys", "show", "enc.pem", "--json", "--passphrase-env", "PW", env={"PW": "s3cret"})

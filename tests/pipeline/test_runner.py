@@ -150,4 +150,11 @@ def test_demo_runs_the_main_job_end_to_end(data_dir):
                                text=True)
         assert check.returncode == 0, check.stdout
         assert check.stdout.startswith("VERIFIED")
+    # The command the demo ends with works as printed, from a shell whose venv is not activated.
+    [printed] = [line.split(":", 1)[1].strip() for line in out.splitlines() if line.startswith("check one:")]
+    shell_env = clean_env(data_dir)
+    shell_env["PATH"] = os.pathsep.join(p for p in shell_env.get("PATH", "").split(os.pathsep)
+                                        if Path(p).resolve() != Path(sys.executable).parent.resolve())
+    check = subprocess.run(printed, shell=True, env=shell_env, capture_output=True, text=True)
+    assert check.returncode == 0 and check.stdout.startswith("VERIFIED"), (printed, check.stdout, check.stderr)
     assert not processes_of(data_dir)
