@@ -10,8 +10,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from flask import Flask, jsonify
-from sqlalchemy import text
 
+from pipeline.health import Health, check_health
 from pipeline.issue_service import CredentialIssuer
 from pipeline.publish import make_publish_blueprint
 from pipeline.services import Services, build_services
@@ -45,22 +45,25 @@ def create_app(settings: Settings, *, services: Services | None = None, mount_ve
     if mount_verifier:
         mount_verifier_app(app, settings)
 
+    def health() -> Health:
+        return check_health(services.engine, settings.redis_url, settings.celery_queue)
+
     @app.get("/healthz")
     def healthz():
-        checks = {"database": _database_ok(services)}
-        ok = all(checks.values())
-        return jsonify({"status": "ok" if ok else "degraded", "checks": checks}), 200 if ok else 503
+        """Liveness: every check is reported; only a database that is down makes it a 503."""
+        found = health()
+        body = {"status": "ok" if found.ok else "degraded", "checks": found.checks}
+        return jsonify(body), 200 if found.checks["database"] else 503
+
+    @app.get("/readyz")
+    def readyz():
+        """Readiness: 200 when every part is up, else 503 naming the parts that are down."""
+        found = health()
+        body = {"status": "ready" if found.ok else "not_ready", "down": found.down, "checks": found.checks,
+                **found.details}
+        return jsonify(body), 200 if found.ok else 503
 
     return app
-
-
-def _database_ok(services: Services) -> bool:
-    try:
-        with services.engine.connect() as connection:
-            connection.execute(text("SELECT 1"))
-        return True
-    except Exception:  # noqa: BLE001 - health reports, never raises
-        return False
 
 
 def mount_verifier_app(app: Flask, settings: Settings) -> None:

@@ -33,6 +33,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from pipeline.errors import PipelineError, SettingsError
+from pipeline.heartbeat import Heartbeat
 from pipeline.identity import load_issuing_identity
 from pipeline.issuance import IssuingIdentity
 from pipeline.issue_service import IssuerUnavailable, issue_result
@@ -248,6 +249,7 @@ def create_celery_app(settings: Settings, options: WorkerOptions | None = None) 
         beat_schedule_filename=str(settings.data_dir / "celerybeat-schedule"),
         enable_utc=True, timezone="UTC",
     )
+    app.steps["worker"].add(Heartbeat)  # liveness for /healthz and /readyz
     runtime = WorkerRuntime(settings, options, app)
     register_tasks(app, lambda: runtime)
     return app
