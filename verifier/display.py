@@ -40,12 +40,16 @@ NEUTRAL_BADGE = "data:image/svg+xml;base64," + base64.b64encode(_NEUTRAL_SVG.enc
 
 @dataclass
 class CheckRow:
+    """One check: `summary` is the technical finding (the "every check" table and the API);
+    `plain` says the same for a person, above the table."""
+
     name: str
     outcome: str
     label: str
     summary: str
     codes: list[str]
     outcome_label: str = ""
+    plain: str = ""
 
 
 @dataclass
@@ -60,6 +64,8 @@ class CredentialView:
     email_match: bool | None = None
     achievement_name: str | None = None
     achievement_description: str | None = None
+    assessed_by: list[dict[str, str | None]] = field(default_factory=list)
+    assessments: list[dict[str, str | None]] = field(default_factory=list)
     level: str | None = None
     statements: list[tuple[str, str]] = field(default_factory=list)
     framework: dict[str, Any] | None = None
@@ -91,7 +97,7 @@ class CredentialView:
     def explanation(self) -> str:
         """One plain sentence under the verdict."""
         if self.verdict == "not-verified":
-            return "Do not rely on this credential: " + _sentence(self.failures[0].summary)
+            return "Do not rely on this credential: " + _sentence(self.failures[0].plain)
         if self.verdict == "incomplete":
             return ("The signature and dates are in order, but some checks could not be completed. "
                     "Read the warnings below before you rely on it.")
@@ -116,8 +122,44 @@ PLAIN: dict[str, str] = {
     "context_unknown": "The credential uses a vocabulary (JSON-LD context) this verifier does not trust.",
     "context_inline": "The credential redefines its own vocabulary, which this verifier does not accept.",
     "proof_transformation": "The credential's contents could not be read exactly, so its signature cannot be checked.",
+    # What was submitted could not be read (the technical detail stays in the "every check" table).
+    "no_credential": "This image holds no credential: it is a picture, not a baked badge. Ask for the badge file "
+                     "the issuer provided, or its link.",
+    "compressed": "This badge image stores its credential in a way the Open Badges standard does not allow.",
+    "itxt_malformed": "The credential inside this badge image is damaged.",
+    "not_png": "This file is not a readable PNG image.",
+    "crc_mismatch": "This image file is damaged.",
+    "image_invalid": "This image file is damaged or is not a badge image.",
+    "format_unrecognized": "This file is not a credential: upload the badge's PNG or SVG image, or its JSON file.",
+    "format_empty": "Nothing was submitted.",
+    "malformed_json": "This text is not a credential: it is neither a JSON credential nor a JWT. Check that it was "
+                      "copied completely.",
+    "not_an_object": "This text is not a credential.",
+    "envelope_invalid": "The credential inside this envelope could not be read.",
+    # A link could not be opened.
+    "fetch_dns": "The web address could not be found. Check the link for typing mistakes.",
+    "fetch_timeout": "The site did not answer in time. Try again later.",
+    "fetch_http_status": "The site answered with an error instead of a credential.",
+    "fetch_not_json": "The link did not lead to a credential.",
+    "fetch_tls": "The site's secure connection could not be established.",
+    "fetch_failed": "The site could not be reached.",
+    "fetch_too_large": "The link leads to a file too large to be a credential.",
+    "fetch_url_invalid": "This is not a web address (it should start with https://).",
+    "fetch_not_https": "The link must use a secure (https) address.",
+    "fetch_private_address": "This verifier does not open links to private or internal network addresses.",
+    "fetch_budget_spent": "Checking took too long, so some parts were not checked.",
+    # The issuer's revocation list.
+    "status_list_unreachable": "We could not reach the issuer's revocation list, so we cannot tell whether the issuer "
+                               "has withdrawn this credential.",
+    "status_list_unreadable": "The issuer's revocation list could not be read, so we cannot tell whether the issuer "
+                              "has withdrawn this credential.",
+    "status_list_unverified": "The issuer's revocation list is not signed correctly, so we cannot rely on it.",
+    "status_list_foreign_issuer": "The revocation list was published by someone other than the issuer, so we cannot "
+                                  "rely on it.",
+    "status_type_unsupported": "This credential uses a kind of revocation check this verifier does not support.",
 }
-"""Plain sentences for problem codes whose technical detail would not help an employer."""
+"""Plain sentences for problem codes whose technical detail would not help an employer (the
+details stay in the "every check" table and in the API's answer)."""
 
 VERDICT_HEADLINES = {"verified": "Verified", "not-verified": "Not verified", "incomplete": "Could not fully check"}
 OUTCOME_LABELS = {Outcome.PASS: "Passed", Outcome.FAIL: "Failed", Outcome.CANNOT_CHECK: "Could not check"}
@@ -143,8 +185,18 @@ def human_date(value: str | None) -> str | None:
 
 
 def _plain(check: CheckResult) -> str:
+    """The sentence a person reads about `check`: the plain one for its first known problem code."""
     codes = [p.code for p in check.problems if p.code in PLAIN]
-    return PLAIN[codes[0]] if check.outcome is Outcome.FAIL and codes else check.summary
+    return PLAIN[codes[0]] if check.outcome is not Outcome.PASS and codes else check.summary
+
+
+def _signature_failure(check: CheckResult) -> bool:
+    return check.outcome is Outcome.FAIL and any(p.code in SIGNATURE_CODES for p in check.problems)
+
+
+SIGNATURE_CODES = frozenset({"signature_invalid", "jws_signature_invalid", "proof_missing", "proof_value_encoding",
+                             "proof_value_length", "proof_malformed", "key_not_authorized", "key_unresolvable"})
+"""Problems whose plain sentence also replaces the table's summary (they read better than the detail)."""
 
 
 def _text(value: Any) -> str | None:
@@ -235,14 +287,30 @@ def _fill_issuer(view: CredentialView, credential: dict[str, Any]) -> None:
         view.issuer_id = _text(issuer)
 
 
+def _as_list(value: Any) -> list[dict[str, Any]]:
+    items = value if isinstance(value, list) else [value]
+    return [item for item in items if isinstance(item, dict)]
+
+
+def _fill_assessment(view: CredentialView, credential: dict[str, Any], subject: dict[str, Any]) -> None:
+    """Who assessed the holder (`credentialSubject.source`, OB#achievementsubject) and on what
+    assessments (`evidence`, OB#evidence): what an employer asks right after the verdict."""
+    view.assessed_by = [{"name": _text(p.get("name")) or _text(p.get("id")), "url": _link(p.get("url") or p.get("id"))}
+                        for p in _as_list(subject.get("source"))]
+    view.assessments = [{"name": _text(e.get("name")) or "Assessment", "description": _text(e.get("description")),
+                         "narrative": _text(e.get("narrative")), "url": _link(e.get("id"))}
+                        for e in _as_list(credential.get("evidence"))]
+
+
 def credential_view(verification: Verification, email: str | None = None, *,
                     image_hosts: HostAllowlist | None = None) -> CredentialView:
     """The page's view of one verification (and, when given, whether `email` is the holder's).
     `image_hosts`: hosts the employer's browser may load a badge image from (none by default)."""
     view = CredentialView(verdict=verification.verdict,
                           format=verification.submission.format if verification.submission else None)
-    view.checks = [CheckRow(c.name, c.outcome.value, CHECK_LABELS.get(c.name, c.name.title()), _plain(c),
-                            [p.code for p in c.problems], OUTCOME_LABELS[c.outcome])
+    view.checks = [CheckRow(c.name, c.outcome.value, CHECK_LABELS.get(c.name, c.name.title()),
+                            _plain(c) if _signature_failure(c) else c.summary,
+                            [p.code for p in c.problems], OUTCOME_LABELS[c.outcome], _plain(c))
                    for c in verification.report.checks]
     framework = verification.report.check("framework")
     view.framework = framework.details if framework and framework.details.get("label") else None
@@ -259,6 +327,7 @@ def credential_view(verification: Verification, email: str | None = None, *,
         view.email_match = email_matches(subject, email)
     _fill_achievement(view, subject, image_hosts or HostAllowlist())
     _fill_issuer(view, credential)
+    _fill_assessment(view, credential, subject)
     view.valid_from = _text(credential.get("validFrom") or credential.get("issuanceDate"))
     view.valid_until = _text(credential.get("validUntil") or credential.get("expirationDate"))
     view.awarded = _text(credential.get("awardedDate"))

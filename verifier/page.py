@@ -54,6 +54,11 @@ def error_response(exc: HTTPException) -> Response:
     return Response(html, status=exc.code or 500, mimetype="text/html")
 
 
+def too_large_message(limit: int) -> str:
+    return (f"This file is too large to be a credential: files may be at most {limit // (1024 * 1024)} MiB. "
+            "Upload the badge image or the JSON file the issuer gave you, or paste its link.")
+
+
 def credential_text(verification: Verification) -> str | None:
     """The credential as text, to re-post with an email (JWT as received, JSON re-serialized)."""
     submission = verification.submission
@@ -99,7 +104,10 @@ def register(bp: Blueprint, engine: VerifierEngine, settings: VerifierSettings) 
         request.max_content_length = settings.max_image_bytes + 64 * 1024
         html = wants_html()
         if request.mimetype in FORM_TYPES:
-            verification = _from_form(fetch_and_verify)
+            try:
+                verification = _from_form(fetch_and_verify)
+            except RequestEntityTooLarge as exc:  # the whole form is over the limit: say what the limit is
+                raise RequestEntityTooLarge(too_large_message(settings.max_image_bytes)) from exc
             if verification is None:
                 return render_index("Choose a file, paste a credential or give a link.", 400) if html else \
                     json_response(parse_failure("input_missing", "Nothing was submitted.").as_dict(), 400)
@@ -114,7 +122,7 @@ def register(bp: Blueprint, engine: VerifierEngine, settings: VerifierSettings) 
         if upload is not None and upload.filename:
             data = upload.read(settings.max_image_bytes + 1)
             if len(data) > settings.max_image_bytes:
-                raise RequestEntityTooLarge(f"Files may be at most {settings.max_image_bytes // (1024 * 1024)} MiB.")
+                raise RequestEntityTooLarge(too_large_message(settings.max_image_bytes))
             if data:
                 return engine.verify_bytes(data)
         text = request.form.get("credential", "").strip()

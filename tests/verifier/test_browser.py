@@ -185,3 +185,103 @@ def test_our_credential_shows_its_level_badge(page, issuer_site, registry, tmp_p
     assert badge.evaluate("img => img.complete && img.naturalWidth") == 240  # loaded from our own origin
     assert badge.is_visible() and "Badge image for" in badge.get_attribute("alt")
     shot(page, "level-badge")
+
+
+# --- Accessibility and reflow (WCAG 2.1 AA; 1.4.10 at a 390 px phone width) ---------------------
+AXE = Path(__file__).resolve().parents[2] / "interop" / "node_modules" / "axe-core" / "axe.min.js"
+WIDTHS = {"desktop": 1100, "phone": 390}
+
+
+def axe_violations(page) -> list[str]:
+    """Deque's axe-core, run in the page for the WCAG 2.0/2.1 A and AA rules."""
+    page.add_script_tag(path=str(AXE))
+    found = page.evaluate("""async () => (await axe.run(document, {runOnly: {type: 'tag',
+        values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']}})).violations
+        .map(v => v.id + ': ' + v.nodes.map(n => n.target.join(' ')).join(', '))""")
+    return list(found)
+
+
+def horizontal_overflow(page) -> int:
+    """How many CSS pixels the page is wider than the viewport (0 when nothing scrolls sideways)."""
+    return page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+
+
+def check_accessible(page, name: str, width_name: str) -> None:
+    assert horizontal_overflow(page) <= 0, f"{name} scrolls sideways at {WIDTHS[width_name]} px"
+    assert axe_violations(page) == [], name
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"a11y-{name}-{width_name}.png"), full_page=True)
+
+
+@pytest.fixture(params=sorted(WIDTHS))
+def sized_page(browser, request):
+    if not AXE.exists():
+        pytest.skip("axe-core is not installed in interop/ (bash scripts/test.sh installs it)")
+    # The pages' CSP (script-src 'self') rightly blocks injected scripts; the audit alone bypasses it.
+    context = browser.new_context(viewport={"width": WIDTHS[request.param], "height": 900}, bypass_csp=True)
+    yield request.param, context.new_page()
+    context.close()
+
+
+@pytest.mark.parametrize("scenario", ["valid", "revoked", "unreachable-list", "tampered-achievement", "endorsed"])
+def test_result_pages_are_accessible_and_reflow(sized_page, base_url, tmp_path, scenario):
+    width, page = sized_page
+    upload(page, base_url, scenario_file(tmp_path, scenario))
+    check_accessible(page, f"result-{scenario}", width)
+
+
+def test_form_and_error_pages_are_accessible_and_reflow(sized_page, base_url):
+    width, page = sized_page
+    page.goto(base_url + "/")
+    check_accessible(page, "form", width)
+    page.get_by_role("button", name="Check credential").click()  # nothing submitted: the form says so
+    page.wait_for_load_state()
+    check_accessible(page, "form-nothing-submitted", width)
+
+
+@pytest.mark.parametrize("path", ["/frameworks/", "/frameworks/29-2052.00/v.26.05",
+                                  "/frameworks/29-2052.00/v.26.05/levels/proficient",
+                                  "/frameworks/29-2052.00/v.26.05/statements/P03"])
+def test_published_pages_are_accessible_and_reflow(sized_page, issuer_site, path):
+    width, page = sized_page
+    page.goto(issuer_site + path)
+    check_accessible(page, "published" + path.replace("/", "-").rstrip("-"), width)
+
+
+def test_provider_assessments_and_plain_messages_on_the_result(page, issuer_site, registry, tmp_path):
+    """An employer reads who assessed the holder and on what, and problems in plain words (the
+    technical detail stays in the "every check" table)."""
+    from issuer.credentials import EvidenceItem, IssuerProfile, ProviderProfile, Recipient
+    from issuer.dids import resolve_did_key
+    from issuer.frameworks.urls import FrameworkUrls
+    from issuer.keys import Ed25519Key, did_key_signer
+    from pipeline.issuance import IssuingIdentity, issue_level_credential
+
+    key = Ed25519Key.generate()
+    identity = IssuingIdentity(IssuerProfile(id=key.did_key, name="Badgeline Issuer", url=issuer_site),
+                               did_key_signer(key), resolve_did_key)
+    urls, fw = FrameworkUrls(issuer_site), registry.get("29-2052.00", "v.26.05")
+    statements = tuple(s.code for s in fw.level("emerging").statements)
+    credential = issue_level_credential(
+        framework=fw, level="emerging", urls=urls, identity=identity, now=NOW - timedelta(days=1),
+        recipient=Recipient(name="Ana Diaz", email="ana@example.org", salt="s"),
+        sources=[ProviderProfile(id="https://northside.example.edu", name="Northside College")],
+        evidence=[EvidenceItem("https://northside.example.edu/quiz/17", "Dispensing workflow quiz", None, None,
+                               "Northside College", statements, NOW - timedelta(days=2))])
+    path = tmp_path / "assessed.json"
+    path.write_text(json.dumps(credential))
+    upload(page, issuer_site, path)
+    assert page.locator("#verdict-heading").inner_text() == "Verified"
+    text = page.locator("#assessment-heading").locator("xpath=..").inner_text()
+    assert "Training provider: Northside College" in text and "Dispensing workflow quiz" in text
+    assert "Assessed by Northside College" in text
+    shot(page, "assessed-by")
+
+    from PIL import Image
+
+    png = tmp_path / "plain.png"  # a picture, not a baked badge
+    Image.new("RGB", (8, 8), "white").save(png)
+    upload(page, issuer_site, png)
+    verdict = page.locator(".verdict").inner_text()
+    assert "not a baked badge" in verdict and "iTXt" not in verdict
+    assert "no_credential" in page.locator("table.checks").inner_text()  # the detail is still there

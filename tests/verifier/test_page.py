@@ -99,3 +99,18 @@ def test_failed_credentials_are_shown_as_unconfirmed_claims_without_the_email_bo
     assert "Unconfirmed:" in html and 'id="email"' not in html
     valid = upload(client, "valid").get_data(as_text=True)
     assert "Unconfirmed:" not in valid and 'id="email"' in valid
+
+
+def test_an_oversized_upload_is_a_page_that_states_the_limit(client):
+    """A form whose body is over the limit, and a file over it inside a form under it: both pages name the limit."""
+    huge = {"file": (io.BytesIO(b"x" * (11 * 1024 * 1024)), "huge.png")}
+    response = client.post("/verify", data=huge, content_type="multipart/form-data", headers={"Accept": "text/html"})
+    assert response.status_code == 413 and "at most 10 MiB" in text(response)
+
+
+def test_unreadable_uploads_are_explained_in_plain_words(client):
+    data = {"file": (io.BytesIO(b"{ not json"), "credential.json")}
+    page = text(client.post("/verify", data=data, content_type="multipart/form-data", headers={"Accept": "text/html"}))
+    verdict = page.split("Every check")[0]
+    assert "neither a JSON credential nor a JWT" in verdict and "Expecting" not in verdict
+    assert "malformed_json" in page  # the technical detail stays in the table
