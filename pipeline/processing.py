@@ -142,6 +142,7 @@ def _work(processor: Processor, session: Session, event_id: str) -> Processed:
     issued = [issue_level(processor, session, event, framework, learner, level, now)
               for level in new_levels(session, framework, learner.id)]
     code, message = outcome(parsed, [c for _, c in issued])
+    message += name_note(parsed, learner)
     finish_event(session, event, state="processed", now=now, outcome_code=code, outcome_message=message)
     if processor.before_commit is not None:
         processor.before_commit()
@@ -268,6 +269,16 @@ def outcome(parsed: AssessmentEvent, credentials: Sequence[Credential]) -> tuple
     if not credentials:
         return NO_NEW_LEVEL, f"{recorded}; no new level reached."
     return LEVELS_REACHED, f"{recorded}; {len(credentials)} level credential(s) issued."
+
+
+def name_note(parsed: AssessmentEvent, learner: Learner) -> str:
+    """A sentence for the outcome when the event names a known learner differently: the learner
+    keeps the name first recorded, and so do their credentials."""
+    given, recorded = (parsed.learner.name or "").strip(), (learner.display_name or "").strip()
+    if not given or not recorded or given == recorded:
+        return ""
+    return (f" This event names the learner {given!r}, but they are recorded as {recorded!r}: "
+            f"their credentials carry {recorded!r}.")
 
 
 # --- the sweep -----------------------------------------------------------------------------

@@ -132,6 +132,20 @@ def test_learner_matched_by_did_else_email_and_did_is_the_recipient(processor, s
     assert [i["identityType"] for i in subject["identifier"]] == ["name"]
 
 
+def test_a_known_learner_named_differently_is_told_in_the_outcome(processor, store):
+    provider = store.provider("Alpha")
+    _run(processor, store, provider, native("n-1", name="Ana Diaz", statements=codes("proficient", range(1, 6))))
+    event_id, _ = _run(processor, store, provider, native("n-2", name="Ana María Díaz",
+                                                          statements=codes("proficient", range(6, 11))))
+    with store.sessions() as session:
+        message = session.get(Event, event_id).outcome_message
+        assert "names the learner 'Ana María Díaz', but they are recorded as 'Ana Diaz'" in message
+    [credential] = store.credentials_of(event_id)
+    names = [i["identityHash"] for i in credential.document["credentialSubject"]["identifier"]
+             if i["identityType"] == "name"]
+    assert names == ["Ana Diaz"]
+
+
 def test_email_recipient_is_hashed_with_a_fresh_salt_per_credential(processor, store):
     provider = store.provider("Alpha")
     _, one = _run(processor, store, provider, native("h-1", email="bo@example.org", name="Bo", level="emerging"))
