@@ -23,6 +23,7 @@ from pipeline.errors import PipelineError
 from pipeline.identity import load_issuing_identity
 from pipeline.processes import ProcessGroup, child_env, python_module
 from pipeline.services import build_services
+from pipeline.public_url import PublicUrlChanged, claim_public_url
 from pipeline.settings import Settings
 from pipeline.store import migrate
 
@@ -78,9 +79,23 @@ def prepare_store(settings: Settings) -> None:
     migrate(settings.database_url)
 
 
+def check_public_url(settings: Settings) -> None:
+    """`claim_public_url` in its own transaction; PublicUrlChanged becomes a StackError (its message)."""
+    services = build_services(settings)
+    try:
+        with services.sessions.begin() as session:
+            claim_public_url(session, settings.public_url, services.clock())
+    except PublicUrlChanged as exc:
+        raise StackError(exc.message, code=exc.code) from exc
+    finally:
+        services.close()
+
+
 def prepare(settings: Settings) -> str:
-    """Migrate the store and make sure the issuer key exists; returns the issuer id."""
+    """Migrate the store, check the public URL (`check_public_url`) and make sure the issuer key
+    exists; returns the issuer id."""
     prepare_store(settings)
+    check_public_url(settings)
     services = build_services(settings)
     try:
         with services.sessions.begin() as session:
