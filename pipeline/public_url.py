@@ -15,6 +15,7 @@ Use cases:
 
 from __future__ import annotations
 
+import socket
 from datetime import datetime
 from typing import Any
 from urllib.parse import urlsplit
@@ -95,3 +96,27 @@ def move_public_url(session: Session, new_url: str, now: datetime) -> tuple[str 
     _put(session, ALIASES, aliases, now)
     _put(session, PUBLIC_URL, new_url, now)
     return previous, aliases
+
+
+def local_alias_ports(aliases: list[str], host: str, port: int) -> list[int]:
+    """Ports of the aliases a local server on `host` can answer for itself: plain http on the
+    same host (or a loopback name for a loopback host) and another port that is free now."""
+    loopback = {"127.0.0.1", "localhost", "::1"}
+    ports: list[int] = []
+    for alias in aliases:
+        parts = urlsplit(alias)
+        same_host = parts.hostname == host or (parts.hostname in loopback and host in loopback)
+        alias_port = parts.port or 80
+        if parts.scheme == "http" and same_host and alias_port != port and alias_port not in ports \
+                and _port_free(host, alias_port):
+            ports.append(alias_port)
+    return ports
+
+
+def _port_free(host: str, port: int) -> bool:
+    with socket.socket() as sock:
+        try:
+            sock.bind((host, port))
+        except OSError:
+            return False
+    return True

@@ -32,6 +32,8 @@ def up_command(host: str, port: int, workers: int, settings: Settings) -> None:
             click.echo(f"  verifier         {stack.web_url}/")
             click.echo(f"  frameworks       {stack.web_url}/frameworks/")
             click.echo(f"  health           {stack.web_url}/healthz")
+            for alias_port in stack.alias_ports:
+                click.echo(f"  old URL (alias)  http://{host}:{alias_port}")
             click.echo(f"  data             {settings.data_dir.resolve()}")
             click.echo(f"  logs             {(settings.data_dir / 'logs').resolve()}")
             click.echo("Ctrl-C to stop.")
