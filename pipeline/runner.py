@@ -54,8 +54,7 @@ def settings_env(settings: Settings, redis_url: str) -> dict[str, str]:
         "BADGELINE_KEY_FILE": str(settings.key_file),
         "BADGELINE_VERIFIER_ALLOWED_HOSTS": ",".join(settings.verifier_allowed_hosts),
     }
-    if settings.issuer_did:
-        env["BADGELINE_ISSUER_DID"] = settings.issuer_did
+    env["BADGELINE_ISSUER_DID"] = settings.issuer_did or ""  # empty = unset, whatever the parent inherited
     return env
 
 
