@@ -115,6 +115,7 @@ def local_alias_ports(aliases: list[str], host: str, port: int) -> list[int]:
 
 def _port_free(host: str, port: int) -> bool:
     with socket.socket() as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as the server will: TIME_WAIT is free
         try:
             sock.bind((host, port))
         except OSError:
