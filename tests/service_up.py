@@ -150,3 +150,12 @@ def cited_urls(document: Any, base: str) -> set[str]:
 def checks_of(answer: dict[str, Any]) -> dict[str, str]:
     """{check name: outcome} of a verifier answer."""
     return {c["check"]: c["outcome"] for c in answer.get("checks", [])}
+
+
+MUST_PASS = {"proof", "issuer", "validity", "status", "framework"}
+
+
+def fully_verified(answer: dict[str, Any]) -> bool:
+    """Every check passed (none failed or could not check), the ones that need our URLs included."""
+    outcomes = checks_of(answer)
+    return answer.get("verified") is True and MUST_PASS <= set(outcomes) and set(outcomes.values()) == {"pass"}

@@ -15,16 +15,9 @@ from pipeline.embedded_redis import free_port
 from pipeline.public_url import recorded_public_url
 from pipeline.services import build_services
 from pipeline.settings import Settings
-from tests.service_up import Service, checks_of, cited_urls, fetch, local_did_web
+from tests.service_up import Service, cited_urls, fetch, fully_verified, local_did_web
 
 FW_PATH = "/frameworks/29-2052.00/v.26.05"
-MUST_PASS = {"proof", "issuer", "validity", "status", "framework"}
-
-
-def fully_verified(answer: dict) -> bool:
-    """Every check passed (none failed or could not check), the ones that need our URLs included."""
-    outcomes = checks_of(answer)
-    return answer["verified"] and MUST_PASS <= set(outcomes) and set(outcomes.values()) == {"pass"}
 
 
 @pytest.fixture
