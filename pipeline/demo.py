@@ -9,6 +9,7 @@ workers, then prints who reached which level and writes the signed credentials t
 from __future__ import annotations
 
 import json
+import shutil
 import time
 import urllib.error
 import urllib.request
@@ -99,6 +100,26 @@ def demo_events(now: datetime, run: str) -> list[tuple[str, str, dict[str, Any]]
         ("Invalid: unknown statement Z99", "north",
          event("north-105", ben, ("quiz-bad", "Broken export"), 2, results=[{"statement": "Z99", "score": 0.9}])),
     ]
+
+
+DEMO_MARK = ".badgeline-demo"
+
+
+def demo_settings(settings: Settings, port: int) -> Settings:
+    """Settings of a demo run: a fresh folder `data_dir/demo` (emptied first; refused if it was not
+    made by a demo) with its own SQLite store, key and embedded Redis, served at 127.0.0.1:`port`.
+    The service's own store, key, broker and issuer DID are never touched."""
+    folder = settings.data_dir / "demo"
+    if folder.exists():
+        if any(folder.iterdir()) and not (folder / DEMO_MARK).exists():
+            raise FileExistsError(f"{folder} exists and was not made by `badgeline demo`; move it away")
+        shutil.rmtree(folder)
+    folder.mkdir(parents=True)
+    (folder / DEMO_MARK).write_text("made by `badgeline demo`; replaced by the next run\n", encoding="utf-8")
+    own = f"127.0.0.1:{port}"
+    return Settings.explicit(
+        data_dir=folder, public_url=f"http://{own}", issuer_name=settings.issuer_name,
+        verifier_allowed_hosts=[*settings.verifier_allowed_hosts, own])
 
 
 def _request(method: str, url: str, key: str, body: dict | None = None) -> tuple[int, dict[str, Any]]:

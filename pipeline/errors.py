@@ -142,4 +142,6 @@ MESSAGES: dict[str, str] = {
     "event_state_invalid": "The event is not in a state that allows this step.",
     "status_list_full": "The status list has no free index left.",
     "append_only": "Evidence and status-list slots are never changed or deleted.",
+    "public_url_changed": "The service was started under another public URL than the one its data records.",
+    "key_rotation_unsupported": "This issuer's identity cannot change keys (a did:key is its key).",
 }

@@ -28,7 +28,7 @@ from pipeline.settings import Settings
 from pipeline.store.models import IssuerKey
 
 
-def _passphrase(settings: Settings) -> bytes | None:
+def key_passphrase(settings: Settings) -> bytes | None:
     return settings.key_passphrase.get_secret_value().encode() if settings.key_passphrase else None
 
 
@@ -39,13 +39,13 @@ def load_or_create_key(settings: Settings) -> Ed25519Key:
         path.parent.mkdir(parents=True, exist_ok=True)
         key = Ed25519Key.generate()
         try:
-            key.save(path, _passphrase(settings))
+            key.save(path, key_passphrase(settings))
         except IssuerError as exc:
             if exc.code != "key_file_exists":  # another process created it first: load theirs
                 raise
         else:
             return key
-    return Ed25519Key.load(path, _passphrase(settings))
+    return Ed25519Key.load(path, key_passphrase(settings))
 
 
 def issuer_id(settings: Settings, key: Ed25519Key) -> str:

@@ -18,6 +18,7 @@ from issuer.credentials import build_achievement
 from issuer.dids import did_web_document_url
 from issuer.errors import IssuerError
 from issuer.frameworks.case import to_cfpackage
+from pipeline.alias_urls import RequestUrls
 from pipeline.identity import issuer_did_document
 from pipeline.services import Services
 from pipeline.store.models import StatusList
@@ -49,7 +50,8 @@ def did_document_path(did: str) -> str | None:
 
 def make_publish_blueprint(services: Services) -> Blueprint:
     bp = Blueprint("publish", __name__)
-    registry, urls, settings = services.registry, services.urls, services.settings
+    registry, settings = services.registry, services.settings
+    urls = RequestUrls(services)  # under the base (current or alias) each request came in on
 
     def framework_or_404(code: str, version: str):
         try:

@@ -23,6 +23,7 @@ from pipeline.errors import PipelineError
 from pipeline.identity import load_issuing_identity
 from pipeline.processes import ProcessGroup, child_env, python_module
 from pipeline.services import build_services
+from pipeline.public_url import PublicUrlChanged, claim_public_url, local_alias_ports, public_url_aliases
 from pipeline.settings import Settings
 from pipeline.store import migrate
 
@@ -39,6 +40,7 @@ class Stack:
     issuer_id: str
     web_url: str
     group: ProcessGroup
+    alias_ports: tuple[int, ...] = ()
 
 
 def settings_env(settings: Settings, redis_url: str) -> dict[str, str]:
@@ -52,8 +54,7 @@ def settings_env(settings: Settings, redis_url: str) -> dict[str, str]:
         "BADGELINE_KEY_FILE": str(settings.key_file),
         "BADGELINE_VERIFIER_ALLOWED_HOSTS": ",".join(settings.verifier_allowed_hosts),
     }
-    if settings.issuer_did:
-        env["BADGELINE_ISSUER_DID"] = settings.issuer_did
+    env["BADGELINE_ISSUER_DID"] = settings.issuer_did or ""  # empty = unset, whatever the parent inherited
     return env
 
 
@@ -65,10 +66,12 @@ def worker_argv(settings: Settings, concurrency: int, *, beat: bool = True) -> l
     return argv + (["--beat", f"--schedule={schedule}"] if beat else [])
 
 
-def web_argv(settings: Settings, host: str, port: int, threads: int = 8) -> list[str]:
+def web_argv(settings: Settings, host: str, port: int, threads: int = 8, also: tuple[int, ...] = ()) -> list[str]:
+    """Waitress on host:port (and on the ports in `also`: old local base URLs, see `alias_ports`)."""
     # Waitress buffers a chunked body before the app sees it: cap it at the largest upload we accept.
     limit = settings.max_event_bytes * 64
-    return python_module("waitress", f"--listen={host}:{port}", f"--threads={threads}",
+    listens = [f"--listen={host}:{p}" for p in (port, *also)]
+    return python_module("waitress", *listens, f"--threads={threads}",
                          f"--max-request-body-size={limit}", "--call", "pipeline.web:app_from_env")
 
 
@@ -78,13 +81,37 @@ def prepare_store(settings: Settings) -> None:
     migrate(settings.database_url)
 
 
+def check_public_url(settings: Settings) -> None:
+    """`claim_public_url` in its own transaction; PublicUrlChanged becomes a StackError (its message)."""
+    services = build_services(settings)
+    try:
+        with services.sessions.begin() as session:
+            claim_public_url(session, settings.public_url, services.clock())
+    except PublicUrlChanged as exc:
+        raise StackError(exc.message, code=exc.code) from exc
+    finally:
+        services.close()
+
+
 def prepare(settings: Settings) -> str:
-    """Migrate the store and make sure the issuer key exists; returns the issuer id."""
+    """Migrate the store, check the public URL (`check_public_url`) and make sure the issuer key
+    exists; returns the issuer id."""
     prepare_store(settings)
+    check_public_url(settings)
     services = build_services(settings)
     try:
         with services.sessions.begin() as session:
             return load_issuing_identity(settings, session, datetime.now(timezone.utc)).profile.id
+    finally:
+        services.close()
+
+
+def alias_ports(settings: Settings, host: str, port: int) -> tuple[int, ...]:
+    """Ports of earlier local base URLs (`badgeline move-url`) that this web server also answers on."""
+    services = build_services(settings)
+    try:
+        with services.read_sessions() as session:
+            return tuple(local_alias_ports(public_url_aliases(session), host, port))
     finally:
         services.close()
 
@@ -117,15 +144,18 @@ def running_stack(settings: Settings, *, host: str = "127.0.0.1", port: int = 80
         redis = EmbeddedRedis(settings.redis_dir)
         redis_url = redis.start()
     group = ProcessGroup()
+    also = alias_ports(settings, host, port)
+    settings = settings.model_copy(update={
+        "verifier_allowed_hosts": [*settings.verifier_allowed_hosts, *(f"{host}:{p}" for p in also)]})
     try:
         env = child_env(os.environ, settings_env(settings, redis_url))
         logs = settings.data_dir / "logs"
         logs.mkdir(parents=True, exist_ok=True)
         group.spawn("worker", worker_argv(settings, workers), env, logs / "worker.log")
-        group.spawn("web", web_argv(settings, host, port), env, logs / "web.log")
+        group.spawn("web", web_argv(settings, host, port, also=also), env, logs / "web.log")
         web_url = f"http://{host}:{port}"
         wait_healthy(web_url, group)
-        yield Stack(settings, host, port, issuer_id, web_url, group)
+        yield Stack(settings, host, port, issuer_id, web_url, group, also)
     finally:
         group.stop()
         if redis:

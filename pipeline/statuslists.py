@@ -1,6 +1,7 @@
 """Status lists of the credentials we issue (Bitstring Status List v1.0, BSL §2.1-§3.1).
 
-- A list lives at `{public_url}/status/{list_id}`; revocation lists are numbered "1", "2", ...
+- A list lives at `{public_url}/status/{list_id}`, the public URL of when it was first signed
+  (after `badgeline move-url` old lists keep their URL and take no new credentials); revocation lists are numbered "1", "2", ...
   and new credentials take a random free slot on the newest list with room.
 - The bits are never stored: bit `i` of a list is 1 when the credential holding slot `i`
   has `revoked_at` (revocation list) or `suspended_at` (suspension list) set. The signed
@@ -49,13 +50,25 @@ def _numbered(list_id: str) -> int:
     return int(list_id) if list_id.isdigit() else 0
 
 
-def current_list(session: Session, *, now: datetime, size: int = DEFAULT_LIST_SIZE) -> StatusList:
-    """The revocation list new credentials go on: the highest-numbered one with room, else the next."""
+def published_url(status_list: StatusList, public_url: str) -> str:
+    """The URL a list was first signed under (kept across `badgeline move-url`: credentials cite
+    it), else its URL under `public_url`."""
+    signed_id = (status_list.document or {}).get("id")
+    return signed_id if isinstance(signed_id, str) else status_list_url(public_url, status_list.id)
+
+
+def current_list(session: Session, *, now: datetime, size: int = DEFAULT_LIST_SIZE,
+                 public_url: str | None = None) -> StatusList:
+    """The revocation list new credentials go on: the highest-numbered one with room (and, given
+    `public_url`, published under it: lists of an earlier base URL take no new credentials),
+    else the next number."""
     rows = session.scalars(select(StatusList).where(StatusList.purpose == REVOCATION)).all()
     numbered = sorted((r for r in rows if r.id.isdigit()), key=lambda r: _numbered(r.id))
-    if numbered and numbered[-1].allocated < numbered[-1].size:
-        return numbered[-1]
-    next_id = str(_numbered(numbered[-1].id) + 1) if numbered else "1"
+    last = numbered[-1] if numbered else None
+    if last is not None and last.allocated < last.size and (
+            public_url is None or published_url(last, public_url) == status_list_url(public_url, last.id)):
+        return last
+    next_id = str(_numbered(last.id) + 1) if last is not None else "1"
     return ensure_status_list(session, list_id=next_id, purpose=REVOCATION, now=now, size=size)
 
 
@@ -82,7 +95,7 @@ def publish_status_list(
     if status_list is None:
         raise StoreError(f"no status list {list_id}", code="status_list_unknown")
     unsigned = status_list_credential(
-        list_url=status_list_url(public_url, list_id), issuer=identity.profile.id,
+        list_url=published_url(status_list, public_url), issuer=identity.profile.id,
         purpose=status_list.purpose, bitstring=list_bitstring(session, status_list), valid_from=now,
     )
     signed = sign_and_check(unsigned, identity, now)
@@ -94,11 +107,11 @@ def publish_status_list(
 def allocate_entry(session: Session, *, identity: IssuingIdentity, public_url: str, now: datetime) -> Allocated:
     """A random unused revocation slot for a new credential; the list is created and signed
     on first use. The caller links the slot to its credential once that row exists."""
-    status_list = current_list(session, now=now)
+    status_list = current_list(session, now=now, public_url=public_url)
     slot = allocate_status_index(session, list_id=status_list.id, now=now)
     if status_list.document is None:
         publish_status_list(session, status_list.id, identity=identity, public_url=public_url, now=now)
-    entry = status_entry(status_list_url(public_url, status_list.id), slot.index, status_list.purpose)
+    entry = status_entry(published_url(status_list, public_url), slot.index, status_list.purpose)
     return Allocated(slot=slot, entry=entry)
 
 

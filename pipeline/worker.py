@@ -36,6 +36,7 @@ from pipeline.errors import PipelineError, SettingsError
 from pipeline.heartbeat import Heartbeat
 from pipeline.identity import load_issuing_identity
 from pipeline.issuance import IssuingIdentity
+from pipeline.key_rotation import key_file_stamp
 from pipeline.issue_service import IssuerUnavailable, issue_result
 from pipeline.processing import Processed, Processor, process_event, sweep
 from pipeline.services import Services, build_services
@@ -155,6 +156,7 @@ class WorkerRuntime:
     def __init__(self, settings: Settings, options: WorkerOptions, app: Celery) -> None:
         self.settings, self.options, self.app = settings, options, app
         self._identity: IssuingIdentity | None = None
+        self._key_stamp: tuple[int, int, int] | None = None
 
     @cached_property
     def services(self) -> Services:
@@ -171,8 +173,12 @@ class WorkerRuntime:
 
     def load_identity(self) -> IssuingIdentity:
         """The issuing identity, loaded once per process in its own transaction (which records
-        the key row; two workers starting together may race on it: the loser loads again).
+        the key row; two workers starting together may race on it: the loser loads again), and
+        again whenever the key file changed (`badgeline keys rotate`, see `key_file_stamp`).
         Called before a task's transactions begin: SQLite allows one writer at a time."""
+        stamp = key_file_stamp(self.settings)
+        if stamp != self._key_stamp:
+            self._identity, self._key_stamp = None, stamp
         if self._identity is None:
             for attempt in range(2):
                 try:

@@ -1,4 +1,10 @@
-"""`badgeline demo`: the README's main-job command."""
+"""`badgeline demo`: the README's main-job command.
+
+The demo runs in a folder of its own, `DATA_DIR/demo` (its own SQLite store, key and embedded
+Redis), replaced by each run: it serves on a free port, so its public URL changes every run,
+and it must never record that URL in the service's own store (`badgeline up` would then refuse
+to start, or worse, put new credentials on a status list published under the demo's port).
+"""
 
 from __future__ import annotations
 
@@ -10,7 +16,7 @@ from pathlib import Path
 import click
 
 from pipeline.cli.common import settings_options
-from pipeline.demo import learner_table, run_demo
+from pipeline.demo import demo_settings, learner_table, run_demo
 from pipeline.embedded_redis import free_port
 from pipeline.runner import StackError, running_stack
 from pipeline.settings import Settings
@@ -27,16 +33,18 @@ def own_command() -> str:
 @click.command("demo")
 @click.option("--port", type=int, help="Web port (default: a free one).")
 @click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path),
-              help="Folder for the issued credentials (default: DATA_DIR/demo-credentials).")
+              help="Folder for the issued credentials (default: DATA_DIR/demo/credentials).")
 @settings_options
 def demo_command(port: int | None, out_dir: Path | None, settings: Settings) -> None:
-    """Start the embedded stack, post a realistic batch of events, print the credentials issued."""
+    """Start the embedded stack in DATA_DIR/demo (replaced by each run, never the service's own
+    store), post a realistic batch of events, print the credentials issued."""
     port = port or free_port()
-    own = f"127.0.0.1:{port}"
-    settings = settings.model_copy(update={"public_url": f"http://{own}",
-                                           "verifier_allowed_hosts": [*settings.verifier_allowed_hosts, own]})
-    out_dir = out_dir or settings.data_dir / "demo-credentials"
-    click.echo(f"starting badgeline (data in {settings.data_dir.resolve()}) …")
+    try:
+        settings = demo_settings(settings, port)
+    except FileExistsError as exc:
+        raise click.ClickException(str(exc)) from exc
+    out_dir = out_dir or settings.data_dir / "credentials"
+    click.echo(f"starting badgeline (demo data in {settings.data_dir.resolve()}, replaced by each demo run) …")
     try:
         with running_stack(settings, port=port) as stack:
             click.echo(f"up at {stack.web_url} (issuer {stack.issuer_id}); posting events:")

@@ -1,4 +1,5 @@
-"""`badgeline keys generate|show`: Ed25519 issuer keys on disk (PKCS#8, mode 0600)."""
+"""`badgeline keys generate|show|rotate`: Ed25519 issuer keys on disk (PKCS#8, mode 0600);
+`rotate` replaces the service's signing key (`pipeline.key_rotation`)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,11 @@ import click
 
 from issuer.errors import IssuerError
 from issuer.keys import Ed25519Key
+from pipeline.cli.common import settings_options
+from pipeline.key_rotation import KeyRotationUnsupported, rotate_key
+from pipeline.runner import prepare_store
+from pipeline.services import build_services
+from pipeline.settings import Settings
 
 
 def passphrase_option(fn):
@@ -81,3 +87,26 @@ def show(path: Path, as_json: bool, passphrase_env: str | None) -> None:
     else:
         for name, value in info.items():
             click.echo(f"{name:20} {value}")
+
+
+@keys_group.command("rotate")
+@settings_options
+def rotate(settings: Settings) -> None:
+    """Make a new signing key current (did:web issuers only); retired keys stay published.
+
+    Running web processes and workers pick the new key up without a restart."""
+    prepare_store(settings)
+    services = build_services(settings)
+    try:
+        with services.sessions.begin() as session:
+            rotated = rotate_key(settings, session, services.clock())
+    except KeyRotationUnsupported as exc:
+        raise click.ClickException(exc.message) from exc
+    except IssuerError as exc:
+        raise click.ClickException(f"{exc.message} [{exc.code}]") from exc
+    finally:
+        services.close()
+    click.echo(f"current key   {rotated.current_vm}")
+    click.echo(f"retired key   {rotated.retired_vm} (still published; its credentials keep verifying)")
+    click.echo(f"old key file  {rotated.archived_key}")
+    click.echo(f"status lists re-signed: {', '.join(rotated.status_lists) or 'none yet'}")

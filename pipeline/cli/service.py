@@ -8,8 +8,8 @@ import click
 
 from pipeline.cli.common import settings_options
 from pipeline.processes import python_module
-from pipeline.runner import (StackError, prepare, prepare_store, running_stack, serve_forever, settings_env,
-                             web_argv, worker_argv)
+from pipeline.runner import (StackError, check_public_url, prepare, prepare_store, running_stack, serve_forever,
+                             settings_env, web_argv, worker_argv)
 from pipeline.settings import Settings
 
 
@@ -32,6 +32,8 @@ def up_command(host: str, port: int, workers: int, settings: Settings) -> None:
             click.echo(f"  verifier         {stack.web_url}/")
             click.echo(f"  frameworks       {stack.web_url}/frameworks/")
             click.echo(f"  health           {stack.web_url}/healthz")
+            for alias_port in stack.alias_ports:
+                click.echo(f"  old URL (alias)  http://{host}:{alias_port}")
             click.echo(f"  data             {settings.data_dir.resolve()}")
             click.echo(f"  logs             {(settings.data_dir / 'logs').resolve()}")
             click.echo("Ctrl-C to stop.")
@@ -49,7 +51,11 @@ def web_command(host: str, port: int, settings: Settings) -> None:
     """Run only the web server (provider API, published material, verifier)."""
     if not settings.redis_url:
         raise click.UsageError("set BADGELINE_REDIS_URL (the web process sends tasks to the workers' broker)")
-    prepare_store(settings)
+    try:
+        prepare_store(settings)
+        check_public_url(settings)
+    except StackError as exc:
+        raise click.ClickException(exc.message) from exc
     env = {**os.environ, **settings_env(settings, settings.redis_url)}
     argv = web_argv(settings, host, port)
     os.execve(argv[0], argv, env)
@@ -64,7 +70,10 @@ def worker_command(concurrency: int, beat: bool, settings: Settings) -> None:
     """Run only a Celery worker (it holds the signing key)."""
     if not settings.redis_url:
         raise click.UsageError("set BADGELINE_REDIS_URL (`badgeline up` runs an embedded Redis for you)")
-    prepare(settings)
+    try:
+        prepare(settings)
+    except StackError as exc:
+        raise click.ClickException(exc.message) from exc
     env = {**os.environ, **settings_env(settings, settings.redis_url)}
     argv = worker_argv(settings, concurrency, beat=beat)
     os.execve(argv[0], argv, env)
@@ -77,7 +86,10 @@ def worker_command(concurrency: int, beat: bool, settings: Settings) -> None:
 @settings_options
 def init_command(settings: Settings) -> None:
     """Migrate the store to the current schema and create the issuer key if there is none."""
-    issuer_id = prepare(settings)
+    try:
+        issuer_id = prepare(settings)
+    except StackError as exc:
+        raise click.ClickException(exc.message) from exc
     click.echo(f"store migrated; issuer {issuer_id}")
 
 

@@ -261,3 +261,15 @@ event.listen(Evidence, "before_update", _refuse_change)
 event.listen(Evidence, "before_delete", _refuse_change)
 event.listen(StatusSlot, "before_delete", _refuse_change)
 event.listen(StatusSlot, "before_update", _refuse_slot_change)
+
+
+class ServiceMeta(Base):
+    """Facts about the deployment recorded with the data (migration 0004), one JSON value per key:
+    `public_url` (the base every published URL was built from) and `public_url_aliases` (earlier
+    bases, still served). See `pipeline.public_url`."""
+
+    __tablename__ = "service_meta"
+
+    key: Mapped[str] = mapped_column(String(100), primary_key=True)
+    value: Mapped[Any] = mapped_column(JSON)
+    updated_at: Mapped[datetime]

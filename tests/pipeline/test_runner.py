@@ -143,7 +143,7 @@ def test_demo_runs_the_main_job_end_to_end(data_dir):
         assert any(line.startswith(learner) and level in line for line in out.splitlines()), (learner, level)
     assert not any(line.startswith("Ben Okafor") and "Proficient" in line for line in out.splitlines())
     assert "4 credential(s) issued by this run, 4 in all" in out
-    written = sorted((data_dir / "demo-credentials").glob("*.json"))
+    written = sorted((data_dir / "demo" / "credentials").glob("*.json"))
     assert len(written) == 4
     for path in written:
         check = subprocess.run([*BADGELINE, "verify", str(path)], env=clean_env(data_dir), capture_output=True,
