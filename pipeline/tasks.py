@@ -2,7 +2,8 @@
 
 - `badgeline.process_event(event_id)`: `pipeline.processing.process_event`.
 - `badgeline.sweep_received()`: re-send tasks of events left `received` (or stuck
-  `processing`); run by beat every `sweep_interval_s`.
+  `processing`), and the re-signing of status lists whose bits changed since they were
+  signed (or that near their `validUntil`); run by beat every `sweep_interval_s`.
 - `badgeline.publish_status_list(list_id)`: re-sign a status list from the store (for a
   process without the key that changed a credential's status).
 - `badgeline.issue_credential(credential_json, options)`: sign a caller's credential for the
@@ -82,6 +83,13 @@ def register_tasks(app: Celery, runtime: Callable[[], WorkerRuntime]) -> None:
             return
         if sent:
             log.info("sweep re-sent %d event(s)", len(sent))
+        try:
+            lists = runtime().sweep_status_lists()
+        except PipelineError as error:
+            log.warning("status list sweep stopped: %s [%s]", error.message, error.code)
+            return
+        if lists:
+            log.info("sweep asked to re-sign status list(s) %s", ", ".join(lists))
 
     @app.task(name=PUBLISH_STATUS_LIST, bind=True, shared=False, max_retries=MAX_RETRIES)
     def publish_status_list(task: Task, list_id: str) -> None:
