@@ -167,3 +167,23 @@ def test_credentials_expiring_within_a_window(client, clock, two):
 def test_a_malformed_window_is_400(client, two, window):
     response = client.get(f"/api/v1/credentials?expiring_within={window}", headers=bearer(two["a"][1]))
     assert response.status_code == 400 and response.get_json()["code"] == "bad_request"
+
+
+def test_suspension_is_not_offered_because_ob3_allows_one_status_entry(client, services, two):
+    """README "Suspension: not supported": one revocation entry per credential; a second entry
+    (an array) is not valid OB 3.0, and there is no suspend route."""
+    from issuer.schema import validate_ob_credential
+    from issuer.status import status_entry
+
+    _, key, uuid = two["a"]
+    with services.sessions() as session:
+        document = session.get(Credential, f"urn:uuid:{uuid}").document
+    assert isinstance(document["credentialStatus"], dict)
+    assert document["credentialStatus"]["statusPurpose"] == "revocation"
+    unsigned = {k: v for k, v in document.items() if k != "proof"}
+    assert validate_ob_credential(unsigned) == []
+    both = {**unsigned, "credentialStatus": [document["credentialStatus"],
+                                             status_entry(f"{PUBLIC}/status/s1", 5, "suspension")]}
+    assert validate_ob_credential(both) != []
+    response = client.post(f"/api/v1/credentials/{uuid}/suspend", json={"reason": "x"}, headers=bearer(key))
+    assert response.status_code == 404
