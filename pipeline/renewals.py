@@ -72,7 +72,7 @@ def renewal_of(session: Session, framework: Framework, learner_id: int, level: s
     if not rows or rows[0].valid_until is None or any(r.revoked_at is not None for r in rows):
         return None
     since = window_opens(framework, level, rows[0].valid_until)
-    if now < since:
+    if now < since or since <= rows[0].issued_at:  # not open yet; or a policy no loader would accept
         return None
     passed = passed_since(session, learner_id=learner_id, framework=framework, since=since)
     if level not in levels_reached(framework, framework.policy, passed):

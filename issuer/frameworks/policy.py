@@ -88,8 +88,16 @@ def parse_policy(raw: bytes | None, *, source: str = "policy") -> LevelPolicy:
 
 
 def check_policy_fits(framework: Framework) -> None:
-    """A `minStatements` larger than the level's statement count is an error."""
+    """A `minStatements` larger than the level's statement count is an error, and so is a
+    renewal window (`renewWithinDays`) as long as the validity (`validForDays`): a credential
+    would be due for renewal the moment it is issued."""
     for key, rule in framework.policy.levels.items():
+        if rule.valid_for_days is not None and rule.renew_within_days >= rule.valid_for_days:
+            raise FrameworkError(
+                f"policy for {framework.code} {framework.version}: levels.{key}.renewWithinDays "
+                f"({rule.renew_within_days}) must be less than validForDays ({rule.valid_for_days})",
+                code="policy_invalid", path=("levels", key, "renewWithinDays"),
+            )
         total = len(framework.level(key).statements)
         if rule.min_statements is not None and rule.min_statements > total:
             raise FrameworkError(
