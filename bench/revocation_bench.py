@@ -21,14 +21,12 @@ import sys
 import tempfile
 import time
 import zlib
-from pathlib import Path
 from urllib.parse import urlsplit
 
 from sqlalchemy import select
 
-from bench.pipeline_bench import fresh_schema, post_all, wait_processed
+from bench.pipeline_bench import bench_settings, fresh_schema, post_all, wait_processed
 from pipeline.demo import accredit
-from pipeline.embedded_redis import free_port
 from pipeline.runner import running_stack
 from pipeline.services import build_services
 from pipeline.settings import Settings
@@ -75,13 +73,7 @@ def credentials(settings: Settings) -> list[tuple[str, int]]:
 
 def run(n: int, m: int, workers: int, postgres_url: str | None, redis_url: str | None) -> list[float]:
     with tempfile.TemporaryDirectory(prefix="badgeline-bench-") as tmp, fresh_schema(postgres_url) as database_url:
-        port = free_port()
-        values: dict = {"data_dir": Path(tmp), "public_url": f"http://127.0.0.1:{port}"}
-        if database_url:
-            values["database_url"] = database_url
-        if redis_url:
-            values["redis_url"] = redis_url
-        settings = Settings.explicit(**values)
+        settings, port = bench_settings(tmp, database_url, redis_url)
         with running_stack(settings, port=port, workers=workers) as stack:
             key = accredit(settings)["north"]
             post_all(stack.web_url, key, n, 4)

@@ -64,6 +64,15 @@ def _run(task: Task, action: Callable[[], object]) -> None:
         raise
 
 
+def _sweep_step(what: str, action: Callable[[], list[str]]) -> list[str]:
+    """One part of the sweep; a failure is logged and left to the next sweep."""
+    try:
+        return action()
+    except PipelineError as error:
+        log.warning("%s stopped: %s [%s]; the next one goes on", what, error.message, error.code)
+        return []
+
+
 def register_tasks(app: Celery, runtime: Callable[[], WorkerRuntime]) -> None:
     """Register the four tasks on `app`; `runtime()` gives this process's WorkerRuntime."""
 
@@ -76,18 +85,10 @@ def register_tasks(app: Celery, runtime: Callable[[], WorkerRuntime]) -> None:
 
     @app.task(name=SWEEP_RECEIVED, bind=True, shared=False)
     def sweep_received(task: Task) -> None:
-        try:
-            sent = runtime().sweep()
-        except PipelineError as error:
-            log.warning("sweep stopped: %s [%s]; the next one goes on", error.message, error.code)
-            return
+        sent = _sweep_step("sweep", lambda: runtime().sweep())
         if sent:
             log.info("sweep re-sent %d event(s)", len(sent))
-        try:
-            lists = runtime().sweep_status_lists()
-        except PipelineError as error:
-            log.warning("status list sweep stopped: %s [%s]", error.message, error.code)
-            return
+        lists = _sweep_step("status list sweep", lambda: runtime().sweep_status_lists())
         if lists:
             log.info("sweep asked to re-sign status list(s) %s", ", ".join(lists))
 
