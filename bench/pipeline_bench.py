@@ -150,15 +150,20 @@ def fresh_schema(url: str | None) -> Iterator[str | None]:
         engine.dispose()
 
 
+def bench_settings(tmp: str, database_url: str | None, redis_url: str | None) -> tuple[Settings, int]:
+    """Settings of a bench stack in `tmp` on a free port (SQLite there unless `database_url`)."""
+    port = free_port()
+    values: dict = {"data_dir": Path(tmp), "public_url": f"http://127.0.0.1:{port}"}
+    if database_url:
+        values["database_url"] = database_url
+    if redis_url:
+        values["redis_url"] = redis_url
+    return Settings.explicit(**values), port
+
+
 def run_once(n: int, workers: int, clients: int, postgres_url: str | None, redis_url: str | None) -> dict:
     with tempfile.TemporaryDirectory(prefix="badgeline-bench-") as tmp, fresh_schema(postgres_url) as database_url:
-        port = free_port()
-        values: dict = {"data_dir": Path(tmp), "public_url": f"http://127.0.0.1:{port}"}
-        if database_url:
-            values["database_url"] = database_url
-        if redis_url:
-            values["redis_url"] = redis_url
-        settings = Settings.explicit(**values)
+        settings, port = bench_settings(tmp, database_url, redis_url)
         with running_stack(settings, port=port, workers=workers) as stack:
             key = accredit(settings)["north"]
             seconds, statuses = post_all(stack.web_url, key, n, clients)

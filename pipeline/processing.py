@@ -9,7 +9,8 @@ Free of Celery and Flask: `process_event` is what the `badgeline.process_event` 
    decided one after the other; append the evidence; compute the levels reached
    (`levels_reached`, the framework version's policy) minus those already awarded; for
    each new level create the award, a random revocation slot and the signed, self-verified
-   credential; finish the event `processed`. Killed here, everything rolls back and the
+   credential; then the same for each renewal due (`pipeline.renewals`: a level passed
+   again in its credential's renewal window); finish the event `processed`. Killed here, everything rolls back and the
    redelivered task redoes it.
 3. Outcome codes: `levels_reached` (this event completed at least one level; its awards
    carry `event_id`) or `no_new_level`. Permanent failures roll the work back and finish
@@ -43,6 +44,7 @@ from issuer.frameworks.urls import FrameworkUrls
 from pipeline.errors import PipelineError, StatusListFull, StoreError
 from pipeline.events.normalized import AssessmentEvent
 from pipeline.issuance import IssuingIdentity, issue_level_credential
+from pipeline.renewals import Renewal, cited_since, renewals_due, valid_until_for
 from pipeline.services import Clock, Dispatcher
 from pipeline.statuslists import allocate_entry
 from pipeline.store.engine import is_transient
@@ -141,6 +143,10 @@ def _work(processor: Processor, session: Session, event_id: str) -> Processed:
                     provider_id=event.provider_id, now=now)
     issued = [issue_level(processor, session, event, framework, learner, level, now)
               for level in new_levels(session, framework, learner.id)]
+    awarded = awarded_levels(session, learner_id=learner.id, framework_code=framework.code,
+                             framework_version=framework.version)
+    issued += [issue_level(processor, session, event, framework, learner, due.level, now, renewal=due)
+               for due in renewals_due(session, framework, learner.id, awarded, now)]
     code, message = outcome(parsed, [c for _, c in issued])
     message += name_note(parsed, learner)
     finish_event(session, event, state="processed", now=now, outcome_code=code, outcome_message=message)
@@ -230,16 +236,18 @@ def evidence_items(session: Session, rows: Sequence[Evidence]) -> tuple[list[Evi
 
 def issue_level(
     processor: Processor, session: Session, event: Event, framework: Framework, learner: Learner, level: str,
-    now: datetime,
+    now: datetime, renewal: Renewal | None = None,
 ) -> tuple[Award, Credential]:
-    """Award `level` to the learner and store its signed, self-verified credential."""
+    """Award `level` (or its `renewal`) to the learner and store its signed, self-verified credential."""
     award = create_award(session, learner_id=learner.id, framework_code=framework.code,
-                         framework_version=framework.version, level=level, event_id=event.id, now=now)
+                         framework_version=framework.version, level=level, event_id=event.id, now=now,
+                         renewal=renewal.number if renewal else 0)
     if award is None:
         raise TransientFailure(f"level {level} was awarded concurrently; redo with fresh data", code="award_race")
     rows = passing_evidence(session, learner_id=learner.id, framework_code=framework.code,
                             framework_version=framework.version, statements=framework.level(level).codes)
-    items, sources = evidence_items(session, rows)
+    items, sources = evidence_items(session, cited_since(rows, renewal))
+    valid_until = valid_until_for(framework, level, now)
     credential_id = f"urn:uuid:{uuid.uuid4()}"
     identity = processor.identity(session, now)
     try:
@@ -248,6 +256,7 @@ def issue_level(
             framework=framework, level=level, urls=processor.urls, identity=identity, recipient=recipient_for(learner),
             now=now, credential_id=credential_id, awarded_date=now, evidence=items, sources=sources,
             status_entry=allocated.entry, image=processor.urls.achievement_image(framework, level),
+            valid_until=valid_until,
         )
     except StatusListFull as error:
         raise TransientFailure(str(error), code="status_list_full") from error
@@ -255,7 +264,8 @@ def issue_level(
         raise Rejection(f"The {level} credential could not be issued: {error} [{error.code}]",
                         code="issuance_failed") from error
     credential = Credential(id=credential_id, award_id=award.id, document=document, issued_at=now,
-                            status_list_id=allocated.slot.status_list_id, status_index=allocated.slot.index)
+                            status_list_id=allocated.slot.status_list_id, status_index=allocated.slot.index,
+                            valid_until=valid_until, replaces_id=renewal.replaces.id if renewal else None)
     session.add(credential)
     session.flush()
     allocated.slot.credential_id = credential_id

@@ -1,7 +1,8 @@
 """The issuer's public material: what a verifier or a person needs to check our credentials.
 
 - `/.well-known/did.json` (or `/<path>/did.json`): the did:web document (did:web issuers only)
-- `/status/<list>`: signed Bitstring Status List credentials (signed by the worker, served as stored)
+- `/status/<list>`: signed Bitstring Status List credentials (signed by the worker, served as stored,
+  with an `ETag`, conditional GET (`304`) and `Cache-Control` max-age = the list's `ttl`)
 - `/frameworks/...`: each framework version, level, statement, rubric, Achievement and CASE export,
   at the URLs credentials align to (`issuer.frameworks.urls`); HTML for people, JSON for machines.
 
@@ -10,6 +11,7 @@ No signing key is needed here: this runs in the web process.
 
 from __future__ import annotations
 
+import hashlib
 from urllib.parse import urlsplit
 
 from flask import Blueprint, Response, abort, jsonify, render_template, request
@@ -21,10 +23,12 @@ from issuer.frameworks.case import to_cfpackage
 from pipeline.alias_urls import RequestUrls
 from pipeline.identity import issuer_did_document
 from pipeline.services import Services
+from pipeline.statuslists import LIST_TTL_MS
 from pipeline.store.models import StatusList
 
 JSON_LD = "application/ld+json"
 CACHE_PUBLIC = "public, max-age=300"
+STATUS_LIST_CACHE = f"public, max-age={LIST_TTL_MS // 1000}, must-revalidate"
 
 
 def wants_json() -> bool:
@@ -82,8 +86,10 @@ def make_publish_blueprint(services: Services) -> Blueprint:
             document = getattr(row, "document", None) if row else None
         if document is None:
             abort(404)
-        # Short cache: a revocation must show within minutes (BSL 1.0 §6.3 ttl guidance).
-        return json_response(document, mimetype="application/vc", cache="public, max-age=60")
+        # Cached at most the list's own ttl (BSL §2.2); revalidation by ETag answers 304.
+        response = json_response(document, mimetype="application/vc", cache=STATUS_LIST_CACHE)
+        response.set_etag(hashlib.sha256(response.get_data()).hexdigest()[:32])
+        return response.make_conditional(request)
 
     @bp.get("/frameworks/")
     def frameworks_index():

@@ -28,15 +28,21 @@ def utc_now() -> datetime:
 
 
 class Dispatcher(Protocol):
-    """Sends the processing task for an event whose row is already committed."""
+    """Sends the processing task for an event whose row is already committed, and the
+    re-signing task of a status list whose bits changed (issue 8)."""
 
     def send_process_event(self, event_id: str) -> None: ...
+
+    def send_publish_status_list(self, list_id: str) -> None: ...
 
 
 class NoDispatcher:
     """For processes that never send tasks (the sweeper resends whatever is left in `received`)."""
 
     def send_process_event(self, event_id: str) -> None:
+        return None
+
+    def send_publish_status_list(self, list_id: str) -> None:
         return None
 
 

@@ -10,6 +10,11 @@
   `signed_at`) in the same transaction as the change, so the web process serves it as is,
   without the key. Publishing locks the list row (PostgreSQL), so concurrent changes to
   one list are signed one after the other and the last document holds every change.
+- A change of bits bumps `bits_version` in its own transaction; publishing records the
+  version it signed (`signed_bits_version`), so a list changed but not yet re-signed is
+  visible to the sweep (`pipeline.revocation.lists_due`).
+- The list credential carries `validFrom` (signing time), `validUntil` (+`LIST_VALID_FOR`)
+  and `ttl` (`LIST_TTL_MS`, BSL §2.2): the sweep re-signs it well before it expires.
 - Open Badges 3.0 allows one `credentialStatus` per credential: ours is a revocation entry.
   Suspension therefore works only for credentials carrying a suspension entry (none today).
 """
@@ -17,7 +22,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select
@@ -26,11 +31,17 @@ from sqlalchemy.orm import Session
 from issuer.status import Bitstring, status_entry, status_list_credential
 from pipeline.errors import StoreError
 from pipeline.issuance import IssuingIdentity, sign_and_check
+from pipeline.revocation import mark_lists_changed
 from pipeline.store.models import Credential, StatusList, StatusSlot
 from pipeline.store.status_slots import DEFAULT_LIST_SIZE, allocate_status_index, ensure_status_list
 
 REVOCATION = "revocation"
 SUSPENSION = "suspension"
+LIST_VALID_FOR = timedelta(days=30)
+"""`validUntil` - `validFrom` of a signed list; `RESIGN_AFTER` re-signs it at half-life."""
+RESIGN_AFTER = LIST_VALID_FOR / 2
+LIST_TTL_MS = 60_000
+"""BSL §2.2 `ttl`: verifiers may reuse a fetched list this long (also the HTTP max-age)."""
 
 
 def status_list_url(public_url: str, list_id: str) -> str:
@@ -97,9 +108,11 @@ def publish_status_list(
     unsigned = status_list_credential(
         list_url=published_url(status_list, public_url), issuer=identity.profile.id,
         purpose=status_list.purpose, bitstring=list_bitstring(session, status_list), valid_from=now,
+        valid_until=now + LIST_VALID_FOR, ttl_ms=LIST_TTL_MS,
     )
     signed = sign_and_check(unsigned, identity, now)
     status_list.document, status_list.signed_at = signed, now
+    status_list.signed_bits_version = status_list.bits_version
     session.flush()
     return signed
 
@@ -136,6 +149,7 @@ def revoke_credential(
     if credential.revoked_at is None:
         credential.revoked_at = now
         session.flush()
+        mark_lists_changed(session, [str(credential.status_list_id)])
     return publish_status_list(session, str(credential.status_list_id), identity=identity,
                                public_url=public_url, now=now)
 
@@ -148,5 +162,6 @@ def set_suspended(
     credential = _credential_on_list(session, credential_id, SUSPENSION)
     credential.suspended_at = now if suspended else None
     session.flush()
+    mark_lists_changed(session, [str(credential.status_list_id)])
     return publish_status_list(session, str(credential.status_list_id), identity=identity,
                                public_url=public_url, now=now)

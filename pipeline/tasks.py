@@ -2,7 +2,8 @@
 
 - `badgeline.process_event(event_id)`: `pipeline.processing.process_event`.
 - `badgeline.sweep_received()`: re-send tasks of events left `received` (or stuck
-  `processing`); run by beat every `sweep_interval_s`.
+  `processing`), and the re-signing of status lists whose bits changed since they were
+  signed (or that near their `validUntil`); run by beat every `sweep_interval_s`.
 - `badgeline.publish_status_list(list_id)`: re-sign a status list from the store (for a
   process without the key that changed a credential's status).
 - `badgeline.issue_credential(credential_json, options)`: sign a caller's credential for the
@@ -63,6 +64,15 @@ def _run(task: Task, action: Callable[[], object]) -> None:
         raise
 
 
+def _sweep_step(what: str, action: Callable[[], list[str]]) -> list[str]:
+    """One part of the sweep; a failure is logged and left to the next sweep."""
+    try:
+        return action()
+    except PipelineError as error:
+        log.warning("%s stopped: %s [%s]; the next one goes on", what, error.message, error.code)
+        return []
+
+
 def register_tasks(app: Celery, runtime: Callable[[], WorkerRuntime]) -> None:
     """Register the four tasks on `app`; `runtime()` gives this process's WorkerRuntime."""
 
@@ -75,13 +85,12 @@ def register_tasks(app: Celery, runtime: Callable[[], WorkerRuntime]) -> None:
 
     @app.task(name=SWEEP_RECEIVED, bind=True, shared=False)
     def sweep_received(task: Task) -> None:
-        try:
-            sent = runtime().sweep()
-        except PipelineError as error:
-            log.warning("sweep stopped: %s [%s]; the next one goes on", error.message, error.code)
-            return
+        sent = _sweep_step("sweep", lambda: runtime().sweep())
         if sent:
             log.info("sweep re-sent %d event(s)", len(sent))
+        lists = _sweep_step("status list sweep", lambda: runtime().sweep_status_lists())
+        if lists:
+            log.info("sweep asked to re-sign status list(s) %s", ", ".join(lists))
 
     @app.task(name=PUBLISH_STATUS_LIST, bind=True, shared=False, max_retries=MAX_RETRIES)
     def publish_status_list(task: Task, list_id: str) -> None:

@@ -41,8 +41,9 @@ from pipeline.issue_service import IssuerUnavailable, issue_result
 from pipeline.processing import Processed, Processor, process_event, sweep
 from pipeline.services import Services, build_services
 from pipeline.settings import Settings
-from pipeline.statuslists import publish_status_list
-from pipeline.tasks import ISSUE_CREDENTIAL, PROCESS_EVENT, SWEEP_RECEIVED, register_tasks
+from pipeline.revocation import lists_due
+from pipeline.statuslists import RESIGN_AFTER, publish_status_list
+from pipeline.tasks import ISSUE_CREDENTIAL, PROCESS_EVENT, PUBLISH_STATUS_LIST, SWEEP_RECEIVED, register_tasks
 
 log = logging.getLogger(__name__)
 
@@ -106,6 +107,12 @@ class CeleryDispatcher:
             self.app.send_task(PROCESS_EVENT, args=[event_id], queue=self.queue, ignore_result=True)
         except KombuOperationalError as error:
             raise BrokerUnavailable(f"could not send the task of event {event_id}: {error}") from error
+
+    def send_publish_status_list(self, list_id: str) -> None:
+        try:
+            self.app.send_task(PUBLISH_STATUS_LIST, args=[list_id], queue=self.queue, ignore_result=True)
+        except KombuOperationalError as error:
+            raise BrokerUnavailable(f"could not send the re-signing of status list {list_id}: {error}") from error
 
 
 class CeleryCredentialIssuer:
@@ -222,6 +229,16 @@ class WorkerRuntime:
         with services.sessions.begin() as session:
             publish_status_list(session, list_id, identity=identity,
                                 public_url=self.settings.public_url, now=now)
+        log.info("status list %s re-signed", list_id)
+
+    def sweep_status_lists(self) -> list[str]:
+        """Send the re-signing of every list changed but not re-signed, or near its validUntil."""
+        services = self.services
+        with services.read_sessions() as session:
+            due = lists_due(session, now=services.clock(), resign_after=RESIGN_AFTER)
+        for list_id in due:
+            services.dispatcher.send_publish_status_list(list_id)
+        return due
 
 
 def transport_options(visibility_timeout_s: float) -> dict[str, float | int]:

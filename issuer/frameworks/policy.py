@@ -25,12 +25,21 @@ if TYPE_CHECKING:  # pragma: no cover
 DEFAULT_PASS_MARK = 0.8
 
 
+DEFAULT_RENEW_WITHIN_DAYS = 30
+
+
 class LevelRule(BaseModel):
-    """Rule for one level; `min_statements=None` means all of the level's statements."""
+    """Rule for one level; `min_statements=None` means all of the level's statements.
+
+    `valid_for_days`: credentials of the level carry `validUntil` = issuance + this many days
+    (None: they do not expire). `renew_within_days`: passing the level again from this many
+    days before `validUntil` on earns a renewed credential (`pipeline.renewals`)."""
 
     model_config = ConfigDict(frozen=True, populate_by_name=True)
 
     min_statements: int | None = Field(default=None, alias="minStatements", ge=1)
+    valid_for_days: int | None = Field(default=None, alias="validForDays", ge=1)
+    renew_within_days: int = Field(default=DEFAULT_RENEW_WITHIN_DAYS, alias="renewWithinDays", ge=0)
 
 
 class LevelPolicy(BaseModel):
@@ -79,8 +88,16 @@ def parse_policy(raw: bytes | None, *, source: str = "policy") -> LevelPolicy:
 
 
 def check_policy_fits(framework: Framework) -> None:
-    """A `minStatements` larger than the level's statement count is an error."""
+    """A `minStatements` larger than the level's statement count is an error, and so is a
+    renewal window (`renewWithinDays`) as long as the validity (`validForDays`): a credential
+    would be due for renewal the moment it is issued."""
     for key, rule in framework.policy.levels.items():
+        if rule.valid_for_days is not None and rule.renew_within_days >= rule.valid_for_days:
+            raise FrameworkError(
+                f"policy for {framework.code} {framework.version}: levels.{key}.renewWithinDays "
+                f"({rule.renew_within_days}) must be less than validForDays ({rule.valid_for_days})",
+                code="policy_invalid", path=("levels", key, "renewWithinDays"),
+            )
         total = len(framework.level(key).statements)
         if rule.min_statements is not None and rule.min_statements > total:
             raise FrameworkError(

@@ -3,7 +3,9 @@
     app.register_blueprint(make_api_blueprint(services), url_prefix="/api/v1")
 
 Routes: `events` (POST /events, /events:batch, /events:csv; GET /events/<id>), `reads`
-(GET /credentials/<uuid>, /learners/<email or DID>/credentials), `openapi` (public GET
+(GET /credentials/<uuid>, /learners/<email or DID>/credentials), `lifecycle` (POST
+/credentials/<uuid>/revoke, GET /credentials/<uuid>/resource, GET /credentials?expiring_within=;
+the admin key is accepted there too), `openapi` (public GET
 /openapi.json, /schema/event.json). Every other route requires `Authorization: Bearer <key>`.
 Every error, including unknown routes (404) and methods (405) under the prefix, is
 `application/problem+json` (`problems`).
@@ -24,6 +26,7 @@ from pipeline.store import is_transient
 from . import problems as p
 from .auth import Unauthenticated, authenticate_caller, remember_caller
 from .events import register_event_routes
+from .lifecycle import ADMIN_ENDPOINTS, admin_request, register_lifecycle_routes
 from .openapi import register_document_routes
 from .reads import register_read_routes
 
@@ -88,6 +91,8 @@ def make_api_blueprint(services: Services) -> Blueprint:
 
     @bp.before_request
     def _authenticate() -> None:
+        if _endpoint_name() in ADMIN_ENDPOINTS and admin_request(services, request.headers.get("Authorization")):
+            return
         if _endpoint_name() not in PUBLIC_ENDPOINTS:
             remember_caller(authenticate_caller(services, request.headers.get("Authorization")))
 
@@ -99,6 +104,7 @@ def make_api_blueprint(services: Services) -> Blueprint:
 
     register_event_routes(bp, services)
     register_read_routes(bp, services)
+    register_lifecycle_routes(bp, services)
     register_document_routes(bp, services)
     every_method = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
     bp.add_url_rule("/", "unknown_route", _unknown_route, methods=every_method, provide_automatic_options=False)

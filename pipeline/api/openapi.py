@@ -199,6 +199,8 @@ def _paths(settings: Settings) -> dict[str, Any]:
 
 def openapi_document(settings: Settings) -> dict[str, Any]:
     """The OpenAPI 3.1 document of the provider API served under `{public_url}/api/v1`."""
+    from .lifecycle_doc import lifecycle_paths, lifecycle_schemas  # it builds on this module's helpers
+
     return {
         "openapi": "3.1.0",
         "info": {"title": "badgeline provider API", "version": "1.0.0", "description": (
@@ -208,10 +210,10 @@ def openapi_document(settings: Settings) -> dict[str, Any]:
             "415, 422) is not stored at all; only accepted events get a row and a URL.")},
         "servers": [{"url": f"{settings.public_url}/api/v1"}],
         "security": [{"bearerAuth": []}],
-        "paths": _paths(settings),
+        "paths": {**_paths(settings), **lifecycle_paths()},
         "components": {
             "securitySchemes": {"bearerAuth": {"type": "http", "scheme": "bearer", "description": "Provider API key."}},
-            "schemas": {**_event_schemas(), **_shared_schemas(settings.max_batch_events)},
+            "schemas": {**_event_schemas(), **_shared_schemas(settings.max_batch_events), **lifecycle_schemas()},
             "responses": {name: _problem_response(status) for status, (name, _) in PROBLEM_STATUSES.items()},
         },
     }

@@ -8,6 +8,7 @@ deployments, so clients may match on it or on `code`. HTTP status by code:
     400 malformed_json, bad_request            401 unauthenticated
     403 not_accredited                         404 not_found
     405 method_not_allowed                     409 event_conflict
+    422 reason_missing, reason_too_long (revocation)
     413 payload_too_large, too_many_events     415 unsupported_media_type
     422 every other event validation code      500 internal_error
     503 store_unavailable
@@ -48,6 +49,8 @@ API_MESSAGES: dict[str, str] = {
     BAD_REQUEST: "The request could not be understood.",
     STORE_UNAVAILABLE: "The database is unavailable right now; try again shortly.",
     INTERNAL_ERROR: "Something went wrong on our side; the request was not completed.",
+    "reason_missing": "Say why the credential is revoked: send {\"reason\": \"...\"}.",
+    "reason_too_long": "The revocation reason is too long.",
 }
 
 STATUS_BY_CODE: dict[str, int] = {
@@ -58,6 +61,8 @@ STATUS_BY_CODE: dict[str, int] = {
     NOT_FOUND: 404,
     METHOD_NOT_ALLOWED: 405,
     "event_conflict": 409,
+    "reason_missing": 422,
+    "reason_too_long": 422,
     PAYLOAD_TOO_LARGE: 413,
     "too_many_events": 413,
     UNSUPPORTED_MEDIA_TYPE: 415,

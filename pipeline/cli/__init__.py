@@ -10,6 +10,7 @@ from pipeline.cli.demo import demo_command
 from pipeline.cli.events import events_group
 from pipeline.cli.frameworks import frameworks_group
 from pipeline.cli.keys import keys_group
+from pipeline.cli.lifecycle import credentials_group, revoke_command
 from pipeline.cli.move_url import move_url_command
 from pipeline.cli.providers import providers_group
 from pipeline.cli.service import init_command, up_command, verifier_command, web_command, worker_command
@@ -35,3 +36,5 @@ main.add_command(events_group)
 main.add_command(verifier_command)
 main.add_command(admin_key_command)
 main.add_command(move_url_command)
+main.add_command(revoke_command)
+main.add_command(credentials_group)

@@ -65,12 +65,12 @@ def awarded_levels(session: Session, *, learner_id: int, framework_code: str, fr
 
 def create_award(
     session: Session, *, learner_id: int, framework_code: str, framework_version: str, level: str,
-    event_id: str | None, now: datetime,
+    event_id: str | None, now: datetime, renewal: int = 0,
 ) -> Award | None:
-    """Insert the award for (learner, framework version, level); None when it already exists
-    (another event or worker got there first). Runs in a savepoint."""
+    """Insert the award for (learner, framework version, level, renewal); None when it already
+    exists (another event or worker got there first). Runs in a savepoint."""
     award = Award(learner_id=learner_id, framework_code=framework_code, framework_version=framework_version,
-                  level=level, event_id=event_id, awarded_at=now)
+                  level=level, event_id=event_id, awarded_at=now, renewal=renewal)
     try:
         with session.begin_nested():
             session.add(award)

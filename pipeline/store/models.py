@@ -2,7 +2,7 @@
 
 Unique constraints carry the deduplication (DESIGN.md rule 5):
 `events (provider_id, provider_event_id)`, `awards (learner_id, framework_code,
-framework_version, level)`, `status_slots (status_list_id, index)`, plus
+framework_version, level, renewal)`, `status_slots (status_list_id, index)`, plus
 `evidence (event_id, statement_code)` so a retried task records an event's evidence once.
 Only portable types are used (JSON, LargeBinary, timezone-aware DateTime); every default
 is Python-side, so the Alembic migration and these models compare equal on both backends.
@@ -37,6 +37,7 @@ from pipeline.store.types import UtcDateTime, new_uuid
 EVENT_STATES = ("received", "processing", "processed", "rejected")
 EVENT_FORMATS = ("native", "xapi", "caliper", "csv")
 STATUS_PURPOSES = ("revocation", "suspension")
+AUDIT_ACTORS = ("provider", "admin", "cli")
 
 NAMING = {
     "ix": "ix_%(table_name)s_%(column_0_N_name)s",
@@ -162,10 +163,14 @@ class Evidence(Base):
 
 
 class Award(Base):
-    """A level reached: at most one per (learner, framework version, level)."""
+    """A level reached: at most one per (learner, framework version, level, renewal).
+
+    `renewal` is 0 for the first award of a level and n for its n-th renewal (migration 0003,
+    `pipeline.renewals`): the unique key still lets exactly one worker create each one."""
 
     __tablename__ = "awards"
-    __table_args__ = (UniqueConstraint("learner_id", "framework_code", "framework_version", "level"),)
+    __table_args__ = (UniqueConstraint("learner_id", "framework_code", "framework_version", "level", "renewal",
+                                       name="uq_awards_learner_level_renewal"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     learner_id: Mapped[int] = mapped_column(ForeignKey("learners.id"))
@@ -175,6 +180,7 @@ class Award(Base):
     event_id: Mapped[str | None] = mapped_column(ForeignKey("events.id"), index=True)
     """The event whose evidence completed the level (its outcome lists this award)."""
     awarded_at: Mapped[datetime]
+    renewal: Mapped[int] = mapped_column(Integer, default=0)
 
     credential: Mapped[Credential | None] = relationship(back_populates="award", uselist=False)
 
@@ -198,6 +204,10 @@ class StatusList(Base):
     as is: it holds no key). NULL until first signed (migration 0002)."""
     signed_at: Mapped[datetime | None]
     """When `document` was signed."""
+    bits_version: Mapped[int] = mapped_column(Integer, default=0)
+    """Bumped in the transaction that changes a bit (a revocation, migration 0003)."""
+    signed_bits_version: Mapped[int] = mapped_column(Integer, default=0)
+    """The `bits_version` that `document` was signed from: lower means a re-signing is due."""
 
 
 class Credential(Base):
@@ -214,8 +224,30 @@ class Credential(Base):
     status_index: Mapped[int | None] = mapped_column(Integer)
     revoked_at: Mapped[datetime | None]
     suspended_at: Mapped[datetime | None]
+    revocation_reason: Mapped[str | None] = mapped_column(Text)
+    """Why it was revoked (migration 0003); the full history is in `credential_audit`."""
+    valid_until: Mapped[datetime | None] = mapped_column(index=True)
+    """The document's `validUntil` (level policy `validForDays`), for expiry queries."""
+    replaces_id: Mapped[str | None] = mapped_column(ForeignKey("credentials.id"), index=True)
+    """The credential this one renews (`pipeline.renewals`)."""
 
     award: Mapped[Award] = relationship(back_populates="credential")
+
+
+class CredentialAudit(Base):
+    """One change of a credential's status: who (a provider, the admin key, the CLI), when, why.
+    Append-only: never updated, never deleted (migration 0003)."""
+
+    __tablename__ = "credential_audit"
+    __table_args__ = (CheckConstraint(_in("actor", AUDIT_ACTORS), name="actor"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    credential_id: Mapped[str] = mapped_column(ForeignKey("credentials.id"), index=True)
+    action: Mapped[str] = mapped_column(String(16))
+    actor: Mapped[str] = mapped_column(String(16))
+    provider_id: Mapped[str | None] = mapped_column(ForeignKey("providers.id"))
+    reason: Mapped[str | None] = mapped_column(Text)
+    at: Mapped[datetime]
 
 
 class StatusSlot(Base):
@@ -259,6 +291,8 @@ def _refuse_slot_change(mapper: Any, connection: Any, target: StatusSlot) -> Non
 
 event.listen(Evidence, "before_update", _refuse_change)
 event.listen(Evidence, "before_delete", _refuse_change)
+event.listen(CredentialAudit, "before_update", _refuse_change)
+event.listen(CredentialAudit, "before_delete", _refuse_change)
 event.listen(StatusSlot, "before_delete", _refuse_change)
 event.listen(StatusSlot, "before_update", _refuse_slot_change)
 

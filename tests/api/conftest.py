@@ -77,6 +77,7 @@ class RecordingDispatcher:
         self.sessions = session_factory(engine)
         self.sent: list[str] = []
         self.states_seen: list[str | None] = []
+        self.published: list[str] = []
         self.fail = False
 
     def send_process_event(self, event_id: str) -> None:
@@ -85,6 +86,11 @@ class RecordingDispatcher:
         if self.fail:
             raise ConnectionError("broker unreachable (test)")
         self.sent.append(event_id)
+
+    def send_publish_status_list(self, list_id: str) -> None:
+        if self.fail:
+            raise ConnectionError("broker unreachable (test)")
+        self.published.append(list_id)
 
 
 @pytest.fixture

@@ -97,3 +97,28 @@ def test_policy_not_json(doc):
     with pytest.raises(FrameworkError) as err:
         load_framework(dump(doc), policy=b"{nope")
     assert err.value.code == "policy_invalid"
+
+
+def test_validity_and_renewal_window_per_level():
+    policy = json.dumps({"levels": {"proficient": {"validForDays": 365, "renewWithinDays": 45},
+                                    "advanced": {"validForDays": 730}}}).encode()
+    fw = load_framework(BUNDLED_FILE.read_bytes(), policy=policy)
+    assert (fw.policy.rule("proficient").valid_for_days, fw.policy.rule("proficient").renew_within_days) == (365, 45)
+    assert (fw.policy.rule("advanced").valid_for_days, fw.policy.rule("advanced").renew_within_days) == (730, 30)
+    assert fw.policy.rule("emerging").valid_for_days is None  # no validForDays: never expires
+
+
+@pytest.mark.parametrize(("rule", "field"), [({"validForDays": 0}, "validForDays"),
+                                             ({"validForDays": 30, "renewWithinDays": -1}, "renewWithinDays"),
+                                             ({"validForDays": "365"}, "validForDays")])
+def test_invalid_validity_names_the_field(rule, field):
+    with pytest.raises(FrameworkError) as err:
+        parse_policy(json.dumps({"levels": {"proficient": rule}}).encode())
+    assert err.value.path == ("levels", "proficient", field)
+
+
+def test_a_renewal_window_as_long_as_the_validity_is_rejected():
+    policy = json.dumps({"levels": {"proficient": {"validForDays": 30, "renewWithinDays": 30}}}).encode()
+    with pytest.raises(FrameworkError) as err:
+        load_framework(BUNDLED_FILE.read_bytes(), policy=policy)
+    assert err.value.path == ("levels", "proficient", "renewWithinDays")

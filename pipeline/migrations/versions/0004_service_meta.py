@@ -1,7 +1,7 @@
 """Record facts about the deployment with the data: the public base URL and its aliases.
 
 Revision ID: 0004
-Revises: 0002
+Revises: 0003
 Create Date: public URL recorded in the store
 
 """
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision: str = '0004'
-down_revision: Union[str, Sequence[str], None] = '0002'
+down_revision: Union[str, Sequence[str], None] = '0003'
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
 
