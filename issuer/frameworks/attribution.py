@@ -70,6 +70,8 @@ class Attribution:
         parts = [self.line] if self.line else []
         for source in self.licensed:
             parts.append(source.credit or f"Includes {source.name} data used under {source.licence}.")
+            if source.url:
+                parts.append(f"Source: {source.name}{f' {source.version}' if source.version else ''} <{source.url}>.")
             parts.append(f"Licence: {source.licence} <{source.licence_url}>." if source.licence_url
                          else f"Licence: {source.licence}.")
         return " ".join(parts)
