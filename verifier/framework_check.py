@@ -8,7 +8,8 @@ the framework document URL `.../frameworks/{code}/{version}.json` with its `dige
    document at the cited URL, through the guarded fetcher, accepted only when its bytes
    match the pinned digest.
 2. Compare the pinned digest with the document; name the current version ("assessed
-   against v.26.05; v.26.11 is current"): from the registry, or from the publisher's
+   against v.26.05; v.26.11 is current"): from the registry, and (when the registry
+   knows no newer one and a fetcher is given) from the publisher's
    `.../frameworks/{code}/versions.json` beside the document.
 3. Report the attribution and licence the framework's sources require (the employer page
    shows them with links).
@@ -84,6 +85,10 @@ def check_framework(credential: dict[str, Any], registry: FrameworkRegistry,
         framework = registry.get(code, version)
         newer = [f.version for f in registry.newer_than(framework)]
         current = registry.latest(code).version
+        if not newer and fetcher is not None:  # the publisher may have published newer versions since
+            published_current, published_newer = _published_versions(fetcher, url, version)
+            if published_newer:
+                current, newer = published_current, published_newer
     except UnknownFrameworkError:
         framework = _published(fetcher, url, digest) if fetcher is not None else None
         if framework is None or framework.key != (code, version):
