@@ -112,7 +112,7 @@ def make_framework_admin_blueprint(services: Services) -> Blueprint:
             return _refused(error)
         except PipelineError as error:
             return error_response(error)
-        refresh_registry(services.registry)
+        refresh_registry(services.registry, force=True)
         view = version_view(services, added.framework.code, added.framework.version)
         view.update(changed=added.changed, document_state=added.document,
                     crosswalks_added=[{"from": f"{c.from_key[0]}@{c.from_key[1]}", "to": f"{c.to_key[0]}@{c.to_key[1]}",
@@ -125,7 +125,7 @@ def make_framework_admin_blueprint(services: Services) -> Blueprint:
             retired_at = retire_framework_version(services.sessions, code, version, services.clock())
         except PipelineError as error:
             return error_response(error)
-        refresh_registry(services.registry)
+        refresh_registry(services.registry, force=True)
         view = version_view(services, code, version)
         view["retired_at"] = retired_at.isoformat()
         return _json(view)

@@ -16,8 +16,10 @@ Adding (`add_framework_version`), all or nothing:
 `LiveRegistry` is a `FrameworkRegistry` built from the stored bytes; `refresh()` compares
 the store's stamp (`registry_stamp`: one small query) with the one it was built from and
 rebuilds only when it changed (parsed versions are reused by digest). The web process
-refreshes before each request and the worker before each task, so a version added by
-any process on any machine is seen by the next request or task, without a restart.
+refreshes before each request and the worker before each task, at most once per
+`REFRESH_INTERVAL_S`; a lookup of a version it does not hold checks the store at once. So a
+version added by any process on any machine is used at once and a retirement within a
+second, without a restart.
 """
 
 from __future__ import annotations
@@ -25,14 +27,15 @@ from __future__ import annotations
 import hashlib
 import logging
 import threading
-from collections.abc import Sequence
+import time
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy.exc import OperationalError, ProgrammingError
 from sqlalchemy.orm import Session, sessionmaker
 
-from issuer.errors import FrameworkError
+from issuer.errors import FrameworkError, UnknownFrameworkError
 from issuer.frameworks.crosswalk import Crosswalk, parse_crosswalk
 from issuer.frameworks.loader import load_framework
 from issuer.frameworks.models import Framework
@@ -53,6 +56,9 @@ from pipeline.store.models import FrameworkDocument
 log = logging.getLogger(__name__)
 
 RETIRED = "framework_version_retired"
+REFRESH_INTERVAL_S = 1.0
+"""How stale a process's view may be: it asks the store for changes at most this often (a
+version it does not hold is looked up at once; a retirement shows within this time)."""
 
 
 class FrameworkRefused(PipelineError):
@@ -108,24 +114,36 @@ def load_registry(session: Session) -> FrameworkRegistry:
 
 
 class LiveRegistry(FrameworkRegistry):
-    """The stored framework versions, reloaded when the store's stamp changes."""
+    """The stored framework versions, reloaded when the store's stamp changes.
 
-    def __init__(self, sessions: sessionmaker[Session]) -> None:
+    The stamp is read at most once per `min_interval_s` (a query per request would cost more
+    than the pages it guards); a lookup of a version not held forces a check at once, so an
+    event naming a version added a moment ago elsewhere is never refused for being unknown."""
+
+    def __init__(self, sessions: sessionmaker[Session], *, min_interval_s: float = REFRESH_INTERVAL_S,
+                 monotonic: Callable[[], float] = time.monotonic) -> None:
         super().__init__()
-        self._sessions = sessions
+        self._sessions, self._min_interval_s, self._monotonic = sessions, min_interval_s, monotonic
         self._stamp: tuple | None = None
+        self._checked_at: float | None = None
         self._parsed: dict[str, Framework] = {}
         self._lock = threading.Lock()
-        self.refresh()
+        self.refresh(force=True)
 
-    def refresh(self) -> bool:
+    def refresh(self, *, force: bool = False) -> bool:
         """Reload when something was added or retired since the last load; True if reloaded.
-        A store not migrated yet holds the bundled versions (what migration 0009 seeds)."""
+        Without `force`, the store is asked at most once per `min_interval_s`. A store not
+        migrated yet holds the bundled versions (what migration 0009 seeds)."""
+        now = self._monotonic()
+        if not force and self._checked_at is not None and now - self._checked_at < self._min_interval_s:
+            return False
+        self._checked_at = now
         with self._sessions() as session:
             try:
                 stamp = registry_stamp(session)
             except (OperationalError, ProgrammingError):
                 session.rollback()
+                self._checked_at = None
                 if not self._items:
                     bundled = FrameworkRegistry.bundled()
                     self._items, self._crosswalks, self._retired = bundled._items, bundled._crosswalks, bundled._retired
@@ -138,13 +156,22 @@ class LiveRegistry(FrameworkRegistry):
                 self._stamp = stamp
         return True
 
+    def get(self, code: str, version: str) -> Framework:
+        """As `FrameworkRegistry.get`; a version not held forces a check of the store first."""
+        try:
+            return super().get(code, version)
+        except UnknownFrameworkError:
+            if not self.refresh(force=True):
+                raise
+            return super().get(code, version)
 
-def refresh_registry(registry: FrameworkRegistry) -> None:
+
+def refresh_registry(registry: FrameworkRegistry, *, force: bool = False) -> None:
     """Refresh `registry` when it is a `LiveRegistry` (a fixed registry given by a test stays).
     A store that cannot answer right now leaves the registry as it was (health reports it)."""
     if isinstance(registry, LiveRegistry):
         try:
-            registry.refresh()
+            registry.refresh(force=force)
         except Exception as error:  # noqa: BLE001 - only transient store errors are tolerated
             if not is_transient(error):
                 raise

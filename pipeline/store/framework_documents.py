@@ -36,12 +36,14 @@ class FrameworkNotHeld(PipelineError):
 
 
 def registry_stamp(session: Session) -> tuple:
-    """Changes whenever a document or crosswalk is added or a version retired."""
-    documents = session.execute(select(func.count(FrameworkDocument.id), func.max(FrameworkDocument.added_at),
-                                       func.max(FrameworkDocument.retired_at))).one()
-    crosswalks = session.execute(select(func.count(FrameworkCrosswalk.id),
-                                        func.max(FrameworkCrosswalk.added_at))).one()
-    return (*documents, *crosswalks)
+    """Changes whenever a document or crosswalk is added or a version retired (one query)."""
+    documents, crosswalks = FrameworkDocument, FrameworkCrosswalk
+    query = select(select(func.count(documents.id)).scalar_subquery(),
+                   select(func.max(documents.added_at)).scalar_subquery(),
+                   select(func.max(documents.retired_at)).scalar_subquery(),
+                   select(func.count(crosswalks.id)).scalar_subquery(),
+                   select(func.max(crosswalks.added_at)).scalar_subquery())
+    return tuple(session.execute(query).one())
 
 
 def stored_documents(session: Session) -> list[FrameworkDocument]:

@@ -109,7 +109,7 @@ def test_retire_is_recorded_and_unknown_versions_are_404(sessions):
 
 
 def test_live_registries_see_what_another_process_added(sessions):
-    web, worker = LiveRegistry(sessions), LiveRegistry(sessions)
+    web, worker = LiveRegistry(sessions, min_interval_s=0), LiveRegistry(sessions, min_interval_s=0)
     assert web.versions(PT) == ["v.26.05"] and not web.refresh()  # nothing changed: no reload
     add_v2611(sessions, crosswalks=[CROSSWALK.read_bytes()])
     add_framework_version(sessions, document=SURGICAL.read_bytes(), now=NOW)
@@ -120,3 +120,15 @@ def test_live_registries_see_what_another_process_added(sessions):
         assert [c.from_key for c in registry.crosswalks_into(registry.get(PT, "v.26.11"))] == [(PT, "v.26.05")]
     retire_framework_version(sessions, PT, "v.26.05", NOW)
     assert web.refresh() and web.is_retired(PT, "v.26.05")
+
+
+def test_a_throttled_registry_finds_a_new_version_at_once_and_a_retirement_later(sessions):
+    clock = [100.0]
+    live = LiveRegistry(sessions, min_interval_s=1.0, monotonic=lambda: clock[0])
+    add_v2611(sessions)
+    assert not live.refresh() and live.versions(PT) == ["v.26.05"]  # asked less than a second ago
+    assert live.get(PT, "v.26.11").version == "v.26.11"  # a miss checks the store at once
+    retire_framework_version(sessions, PT, "v.26.05", NOW)
+    assert not live.refresh() and not live.is_retired(PT, "v.26.05")
+    clock[0] += 1.0
+    assert live.refresh() and live.is_retired(PT, "v.26.05")

@@ -171,12 +171,12 @@ def test_new_version_and_occupation_on_a_running_stack(live):
     # retire v.26.05: refused for new events; pages, credentials and verification stay
     out = subprocess.run([*cli, "retire", f"{PT}@v.26.05"], env=env, capture_output=True, text=True, timeout=120)
     assert out.returncode == 0, out.stderr
+    wait_for(lambda: "This version is retired" in request(base, f"/frameworks/{PT}/v.26.05", accept="text/html")[1],
+             30, "the web process to see the retirement (it checks the store at most once a second)")
     status, problem = request(base, "/api/v1/events", key=ana_any, body=event("old-2", PT, "v.26.05",
                                                                             statements=["A01"]))
     assert status == 422 and problem["code"] == "framework_version_retired"
     assert problem["errors"][0]["path"] == "/framework/version"
-    status, page = request(base, f"/frameworks/{PT}/v.26.05", accept="text/html")
-    assert status == 200 and "This version is retired" in page
     status, report = request(base, "/credentials/verify", body={"verifiableCredential": by_level(old)["emerging"]})
     assert status in (200, 400), report  # the status list is not reachable from here: "could not fully check"
     assert "Assessed against v.26.05; v.26.11 is current." in json.dumps(report)
