@@ -141,7 +141,9 @@ class LiveRegistry(FrameworkRegistry):
         with self._sessions() as session:
             try:
                 stamp = registry_stamp(session)
-            except (OperationalError, ProgrammingError):
+            except (OperationalError, ProgrammingError) as error:
+                if not _missing_table(error):
+                    raise
                 session.rollback()
                 self._checked_at = None
                 if not self._items:
@@ -164,6 +166,12 @@ class LiveRegistry(FrameworkRegistry):
             if not self.refresh(force=True):
                 raise
             return super().get(code, version)
+
+
+def _missing_table(error: Exception) -> bool:
+    """The store has no `framework_documents` table yet (not migrated): SQLite or PostgreSQL."""
+    orig = getattr(error, "orig", None)
+    return getattr(orig, "sqlstate", None) == "42P01" or "no such table" in str(orig or error)
 
 
 def refresh_registry(registry: FrameworkRegistry, *, force: bool = False) -> None:
