@@ -128,7 +128,21 @@ class LiveRegistry(FrameworkRegistry):
         self._checked_at: float | None = None
         self._parsed: dict[str, Framework] = {}
         self._lock = threading.Lock()
-        self.refresh(force=True)
+        try:
+            self.refresh(force=True)
+        except Exception as error:  # noqa: BLE001 - a store down at start-up: serve, report, retry
+            if not is_transient(error):
+                raise
+            log.warning("framework registry: store unavailable (%s); holding the bundled versions until it answers",
+                        error)
+            self._fall_back()
+
+    def _fall_back(self) -> None:
+        """Hold the bundled versions (what migration 0009 seeds) until the store answers."""
+        self._checked_at = None
+        if not self._items:
+            bundled = FrameworkRegistry.bundled()
+            self._items, self._crosswalks, self._retired = bundled._items, bundled._crosswalks, bundled._retired
 
     def refresh(self, *, force: bool = False) -> bool:
         """Reload when something was added or retired since the last load; True if reloaded.
@@ -145,10 +159,7 @@ class LiveRegistry(FrameworkRegistry):
                 if not _missing_table(error):
                     raise
                 session.rollback()
-                self._checked_at = None
-                if not self._items:
-                    bundled = FrameworkRegistry.bundled()
-                    self._items, self._crosswalks, self._retired = bundled._items, bundled._crosswalks, bundled._retired
+                self._fall_back()
                 return False
             if stamp == self._stamp:
                 return False
