@@ -56,7 +56,26 @@ class IssuerError(CodedError):
 
 
 class FrameworkError(IssuerError):
+    """A framework document, policy or crosswalk is invalid. `problems` lists every problem
+    found as `(path segments, message)` pairs (the first is also `path`); empty when there
+    is only the one in the message."""
+
     code = "framework_invalid"
+    problems: tuple[tuple[tuple[str | int, ...], str], ...] = ()
+
+    def problem_list(self) -> list[dict[str, str]]:
+        """Every problem as `{"path": <JSON pointer>, "message": ...}` (at least this error)."""
+        found = self.problems or ((self.path if isinstance(self.path, tuple) else (), self.message),)
+        return [{"path": json_pointer(path), "message": message} for path, message in found]
+
+    @classmethod
+    def collected(cls, source: str, problems: list[tuple[tuple[str | int, ...], str]], *,
+                  code: str | None = None) -> FrameworkError:
+        """One error naming every problem (`source: /a/b: msg; /c: msg`), `path` = the first's."""
+        text = "; ".join(f"{json_pointer(path) or '/'}: {message}" for path, message in problems)
+        error = cls(f"{source}: {text}", code=code, path=problems[0][0])
+        error.problems = tuple(problems)
+        return error
 
 
 class UnknownFrameworkError(FrameworkError):

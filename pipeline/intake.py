@@ -4,7 +4,8 @@ One use case, three inputs (one event, a batch, a CSV upload), always in this or
 
 1. validate: decode and map the event (native, xAPI, Caliper, CSV rows) to an
    `AssessmentEvent`; any problem is an `EventRejected` and nothing is stored;
-2. check accreditation: the caller's scopes must cover the framework version and every
+2. check the framework version is not retired (`framework_version_retired`, 422) and
+   accreditation: the caller's scopes must cover the framework version and every
    level the event has results for (`NotAccredited`, nothing stored);
 3. record: insert the event row (`received`, with the normalized form in `parsed`), or find
    the identical one already stored (a replay: not created, not re-sent) or refuse a reused
@@ -39,6 +40,7 @@ from pipeline.events import AssessmentEvent, EventContext, parse_csv, parse_even
 from pipeline.events.adapters import decode_json
 from pipeline.events.caliper import is_caliper_envelope
 from pipeline.events.csv_rows import CsvImport
+from pipeline.framework_catalog import RETIRED
 from pipeline.services import Services
 from pipeline.store.api_keys import Scope
 from pipeline.store.event_log import Recorded, record_event
@@ -140,6 +142,17 @@ def check_accreditation(caller: Caller, event: AssessmentEvent) -> None:
         )
 
 
+def check_admissible(services: Services, caller: Caller, event: AssessmentEvent) -> None:
+    """A retired framework version takes no new assessments (`framework_version_retired`, 422),
+    then the caller must be accredited for it (`check_accreditation`)."""
+    if services.registry.is_retired(event.framework_code, event.framework_version):
+        raise EventRejected([FieldError(
+            RETIRED, f"{event.framework_code} {event.framework_version} is retired: it takes no new assessments; "
+            f"assess against the current version {services.registry.latest(event.framework_code).version}",
+            "/framework/version")])
+    check_accreditation(caller, event)
+
+
 def accept_event(services: Services, caller: Caller, body: bytes) -> Accepted:
     """Accept one JSON event (native, xAPI or Caliper) from the exact request bytes.
 
@@ -147,7 +160,7 @@ def accept_event(services: Services, caller: Caller, body: bytes) -> Accepted:
     `EventConflict`; on success the row is committed and (if new) its task sent."""
     document = decode_json(body)
     event = parse_event(document, event_context(services))
-    check_accreditation(caller, event)
+    check_admissible(services, caller, event)
     if is_caliper_envelope(document):  # store the event itself, as a batch item of it would be
         document = document["data"][0]
         body = _canonical(document)
@@ -187,7 +200,7 @@ def accept_documents(services: Services, caller: Caller, documents: Sequence[Any
     for index, document in enumerate(documents):
         try:
             event = parse_event(document, ctx)
-            check_accreditation(caller, event)
+            check_admissible(services, caller, event)
             candidates.append(_Candidate(index, event, document, _canonical(document)))
         except (EventRejected, NotAccredited) as error:
             refused.append(ItemOutcome(index, error=error))
@@ -212,7 +225,7 @@ def accept_csv(services: Services, caller: Caller, data: bytes | str, *, max_eve
         try:
             if group.event is None:
                 raise EventRejected(group.errors)
-            check_accreditation(caller, group.event)
+            check_admissible(services, caller, group.event)
             candidates.append(_Candidate(index, group.event, group.native, _canonical(group.native)))
         except (EventRejected, NotAccredited) as error:
             refused.append(ItemOutcome(index, error=error))

@@ -7,7 +7,8 @@ Free of Celery and Flask: `process_event` is what the `badgeline.process_event` 
 2. Work (ONE transaction): lock the event row again (a concurrent duplicate that finished
    first wins), match the learner and lock the learner row, so events of one learner are
    decided one after the other; append the evidence; compute the levels reached
-   (`levels_reached`, the framework version's policy) minus those already awarded; for
+   (`levels_reached`, the framework version's policy; passes in an older version count
+   where a published crosswalk maps them `same`, `pipeline.crosswalks`) minus those already awarded; for
    each new level create the award, a random revocation slot and the signed, self-verified
    credential; then the same for each renewal due (`pipeline.renewals`: a level passed
    again in its credential's renewal window); finish the event `processed`. Killed here, everything rolls back and the
@@ -41,6 +42,7 @@ from issuer.frameworks.models import Framework
 from issuer.frameworks.policy import levels_reached
 from issuer.frameworks.registry import FrameworkRegistry
 from issuer.frameworks.urls import FrameworkUrls
+from pipeline.crosswalks import passed_with_carried, with_carried_evidence
 from pipeline.errors import PipelineError, StatusListFull, StoreError
 from pipeline.events.normalized import AssessmentEvent
 from pipeline.issuance import IssuingIdentity, issue_level_credential
@@ -49,7 +51,7 @@ from pipeline.services import Clock, Dispatcher
 from pipeline.statuslists import allocate_entry
 from pipeline.store.engine import is_transient
 from pipeline.store.event_log import FINAL_STATES, claim_event, events_to_resend, finish_event, mark_task_sent
-from pipeline.store.evidence import awarded_levels, create_award, passed_statement_codes, passing_evidence, record_evidence
+from pipeline.store.evidence import awarded_levels, create_award, passing_evidence, record_evidence
 from pipeline.store.learners import match_learner
 from pipeline.store.models import Award, Credential, Event, Evidence, Learner, Provider
 
@@ -142,7 +144,7 @@ def _work(processor: Processor, session: Session, event_id: str) -> Processed:
     record_evidence(session, event=parsed, event_id=event.id, learner_id=learner.id,
                     provider_id=event.provider_id, now=now)
     issued = [issue_level(processor, session, event, framework, learner, level, now)
-              for level in new_levels(session, framework, learner.id)]
+              for level in new_levels(session, framework, learner.id, processor.registry)]
     awarded = awarded_levels(session, learner_id=learner.id, framework_code=framework.code,
                              framework_version=framework.version)
     issued += [issue_level(processor, session, event, framework, learner, due.level, now, renewal=due)
@@ -196,11 +198,14 @@ def _locked_learner(session: Session, parsed: AssessmentEvent, now: datetime) ->
     return learner
 
 
-def new_levels(session: Session, framework: Framework, learner_id: int) -> list[str]:
-    """Levels the learner's accumulated passes reach (framework policy) not yet awarded."""
+def new_levels(session: Session, framework: Framework, learner_id: int,
+               registry: FrameworkRegistry | None = None) -> list[str]:
+    """Levels the learner's accumulated passes reach (framework policy) not yet awarded; passes
+    in older versions count where a crosswalk in `registry` maps them `same` (`pipeline.crosswalks`)."""
     key = {"learner_id": learner_id, "framework_code": framework.code, "framework_version": framework.version}
     try:
-        reached = levels_reached(framework, framework.policy, passed_statement_codes(session, **key))
+        reached = levels_reached(framework, framework.policy, passed_with_carried(session, registry, framework,
+                                                                                  learner_id))
     except FrameworkError as error:
         raise Rejection(f"Stored evidence names a statement not in {framework.code} {framework.version}.",
                         code="framework_changed") from error
@@ -246,7 +251,10 @@ def issue_level(
         raise TransientFailure(f"level {level} was awarded concurrently; redo with fresh data", code="award_race")
     rows = passing_evidence(session, learner_id=learner.id, framework_code=framework.code,
                             framework_version=framework.version, statements=framework.level(level).codes)
-    items, sources = evidence_items(session, cited_since(rows, renewal))
+    cited = cited_since(rows, renewal)
+    items, sources = evidence_items(session, cited)
+    items, sources = with_carried_evidence(session, processor.registry, framework, learner.id, level, cited, items,
+                                           sources, evidence_items)
     valid_until = valid_until_for(framework, level, now)
     credential_id = f"urn:uuid:{uuid.uuid4()}"
     identity = processor.identity(session, now)

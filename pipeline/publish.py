@@ -5,6 +5,9 @@
   with an `ETag`, conditional GET (`304`) and `Cache-Control` max-age = the list's `ttl`)
 - `/frameworks/...`: each framework version, level, statement, rubric, Achievement and CASE export,
   at the URLs credentials align to (`issuer.frameworks.urls`); HTML for people, JSON for machines.
+  Every page shows the attribution and licence the framework's sources require. Also
+  `/frameworks/<code>/versions.json` (versions, current, retired) and each crosswalk's exact
+  bytes at `/frameworks/<code>/<version>/crosswalks/<from version>.json`.
 
 No signing key is needed here: this runs in the web process.
 """
@@ -71,6 +74,11 @@ def make_publish_blueprint(services: Services) -> Blueprint:
         except IssuerError:
             abort(404)
 
+    def render_framework_page(fw):
+        return render_template("publish/framework.html", fw=fw, urls=urls, newer=registry.newer_than(fw),
+                               retired=registry.is_retired(fw.code, fw.version),
+                               crosswalks=registry.crosswalks_into(fw))
+
     did_path = did_document_path(settings.issuer_did) if settings.issuer_did else None
     if did_path:
         @bp.get(did_path, endpoint="did_document")
@@ -112,8 +120,31 @@ def make_publish_blueprint(services: Services) -> Blueprint:
         fw = framework_or_404(code, version)
         if wants_json():
             return json_response(to_cfpackage(fw, urls)["CFDocument"])
-        newer = [f for f in registry.newer_than(fw)]
-        return render_template("publish/framework.html", fw=fw, urls=urls, newer=newer)
+        return render_framework_page(fw)
+
+    @bp.get("/frameworks/<code>/versions.json")
+    def framework_versions(code: str):
+        """Every version of one occupation, oldest first, which is current and which retired
+        (what a standalone verifier reads to say "v.26.11 is current")."""
+        versions = registry.versions(code)
+        if not versions:
+            abort(404)
+        items = [{"version": v, "id": urls.framework(registry.get(code, v)),
+                  "document": urls.document(registry.get(code, v)), "sha256": registry.get(code, v).sha256_hex,
+                  "retired": registry.is_retired(code, v)} for v in versions]
+        return json_response({"code": code, "current": registry.latest(code).version, "versions": items},
+                             cache="public, max-age=60")
+
+    @bp.get("/frameworks/<code>/<version>/crosswalks/<from_version>.json")
+    def crosswalk_document(code: str, version: str, from_version: str):
+        """The exact bytes of the crosswalk from `from_version` into this version."""
+        walk = registry.crosswalk((code, from_version), (code, version))
+        if walk is None:
+            abort(404)
+        response = Response(walk.raw_bytes, mimetype="application/json")
+        response.headers["Cache-Control"] = "public, max-age=86400, immutable"
+        response.headers["Access-Control-Allow-Origin"] = "*"
+        return response
 
     @bp.get("/frameworks/<code>/<version>/case.json")
     def framework_case(code: str, version: str):
@@ -127,7 +158,7 @@ def make_publish_blueprint(services: Services) -> Blueprint:
         rubric.pop("requiredLevel", None)
         if wants_json():
             return json_response(rubric)
-        return render_template("publish/framework.html", fw=fw, urls=urls, newer=registry.newer_than(fw))
+        return render_framework_page(fw)
 
     @bp.get("/frameworks/<code>/<version>/levels/<level>")
     def level_page(code: str, version: str, level: str):

@@ -1,8 +1,8 @@
 """What every pipeline process shares, composed once from Settings.
 
 `build_services(settings)` is called by each composition root (`create_app`,
-`create_celery_app`, the CLI). It opens the store, loads the framework registry and sets
-the clock; it does NOT load the signing key (see `pipeline.identity`, worker and CLI only).
+`create_celery_app`, the CLI). It opens the store, loads the framework registry (the
+versions stored in it, `pipeline.framework_catalog.LiveRegistry`) and sets the clock; it does NOT load the signing key (see `pipeline.identity`, worker and CLI only).
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from issuer.frameworks.registry import FrameworkRegistry
 from issuer.frameworks.urls import FrameworkUrls
+from pipeline.framework_catalog import LiveRegistry
 from pipeline.settings import Settings
 from pipeline.store import create_store_engine, read_session_factory, session_factory
 
@@ -65,12 +66,13 @@ class Services:
 def build_services(settings: Settings, *, clock: Clock = utc_now, dispatcher: Dispatcher | None = None,
                    registry: FrameworkRegistry | None = None) -> Services:
     engine = create_store_engine(settings.database_url)
+    read_sessions = read_session_factory(engine)
     return Services(
         settings=settings,
         engine=engine,
         sessions=session_factory(engine),
-        read_sessions=read_session_factory(engine),
-        registry=registry or FrameworkRegistry.bundled(),
+        read_sessions=read_sessions,
+        registry=registry or LiveRegistry(read_sessions),
         urls=FrameworkUrls(settings.public_url),
         clock=clock,
         dispatcher=dispatcher or NoDispatcher(),

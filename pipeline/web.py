@@ -11,6 +11,8 @@ from pathlib import Path
 
 from flask import Flask, jsonify
 
+from pipeline.framework_admin import make_framework_admin_blueprint
+from pipeline.framework_catalog import refresh_registry
 from pipeline.health import Health, check_health
 from pipeline.issue_service import CredentialIssuer
 from pipeline.publish import make_publish_blueprint
@@ -36,14 +38,17 @@ def create_app(settings: Settings, *, services: Services | None = None, mount_ve
     app = Flask(__name__, template_folder=str(TEMPLATES), static_folder=None)
     app.config["MAX_CONTENT_LENGTH"] = settings.max_event_bytes * 64
     app.extensions["badgeline"] = services
+    app.before_request(lambda: refresh_registry(services.registry))  # versions added by any process
 
     from pipeline.api import make_api_blueprint
 
     app.register_blueprint(make_api_blueprint(services), url_prefix="/api/v1")
     app.register_blueprint(make_publish_blueprint(services))
     app.register_blueprint(make_vcapi_blueprint(settings, credential_issuer))
+    if settings.admin_key_hash:
+        app.register_blueprint(make_framework_admin_blueprint(services))
     if mount_verifier:
-        mount_verifier_app(app, settings)
+        mount_verifier_app(app, settings, services)
 
     def health() -> Health:
         return check_health(services.engine, settings.redis_url, settings.celery_queue)
@@ -66,11 +71,13 @@ def create_app(settings: Settings, *, services: Services | None = None, mount_ve
     return app
 
 
-def mount_verifier_app(app: Flask, settings: Settings) -> None:
-    """Serve the employer verifier (`/`, `/verify`, `/credentials/verify`, ...) from this app too."""
+def mount_verifier_app(app: Flask, settings: Settings, services: Services | None = None) -> None:
+    """Serve the employer verifier (`/`, `/verify`, `/credentials/verify`, ...) from this app too,
+    its framework check reading the service's own (stored) framework versions."""
     from verifier.app import register_verifier
 
-    register_verifier(app, allowed_hosts=settings.verifier_allowed_hosts, own_origin=settings.public_url)
+    register_verifier(app, allowed_hosts=settings.verifier_allowed_hosts, own_origin=settings.public_url,
+                      registry=services.registry if services else None)
 
 
 def app_from_env() -> Flask:

@@ -33,6 +33,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from pipeline.errors import PipelineError, SettingsError
+from pipeline.framework_catalog import refresh_registry
 from pipeline.heartbeat import Heartbeat
 from pipeline.identity import load_issuing_identity
 from pipeline.issuance import IssuingIdentity
@@ -207,6 +208,7 @@ class WorkerRuntime:
 
     def process(self, event_id: str) -> Processed:
         self.load_identity()
+        refresh_registry(self.services.registry)  # framework versions added since the last task
         result = process_event(self.processor, event_id)
         log.info("event %s: %s %s %s", event_id, result.state, result.code or "", ",".join(result.levels))
         return result

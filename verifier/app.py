@@ -92,9 +92,11 @@ def make_blueprint(engine: VerifierEngine, settings: VerifierSettings, name: str
 
 
 def register_verifier(app: Flask, *, allowed_hosts: list[str] | tuple[str, ...] = (), own_origin: str | None = None,
-                      settings: VerifierSettings | None = None) -> VerifierEngine:
+                      settings: VerifierSettings | None = None,
+                      registry: FrameworkRegistry | None = None) -> VerifierEngine:
     """Mount the verifier on another app (the pipeline's web process, `badgeline up`).
 
+    `registry`: the host's framework versions (the pipeline's store); default the bundled ones.
     `own_origin` (e.g. "http://127.0.0.1:8000") is added to the guard's allowlist, and when
     it is plain http its did:web documents are read over http too (local deployments).
     """
@@ -108,7 +110,7 @@ def register_verifier(app: Flask, *, allowed_hosts: list[str] | tuple[str, ...] 
             if parts.scheme == "http":
                 http_hosts.append(own)
     settings = settings.model_copy(update={"allowed_hosts": hosts, "did_web_http_hosts": http_hosts})
-    engine = make_engine(settings)
+    engine = make_engine(settings, registry=registry)
     mount(app, engine, settings, health=False)
     return engine
 

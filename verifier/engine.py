@@ -176,7 +176,7 @@ class VerifierEngine:
             return self.status.check(credential, now)
 
         def framework(credential: dict[str, Any]) -> list[CheckResult]:
-            result = check_framework(credential, self.registry)
+            result = check_framework(credential, self.registry, self.fetcher)
             return [result] if result else []
 
         def endorsements(credential: dict[str, Any]) -> list[CheckResult]:

@@ -6,7 +6,9 @@
     levels_reached(fw, fw.policy, {"P01", ...})
 """
 
+from issuer.frameworks.attribution import Attribution, attribution_of
 from issuer.frameworks.case import export_case
+from issuer.frameworks.crosswalk import Crosswalk, parse_crosswalk
 from issuer.frameworks.loader import load_framework, load_framework_file, parse_framework_document
 from issuer.frameworks.models import (
     LEVEL_ORDER,
@@ -23,6 +25,10 @@ from issuer.frameworks.registry import FrameworkRegistry
 from issuer.frameworks.urls import FrameworkUrls, StatementRef
 
 __all__ = [
+    "Attribution",
+    "Crosswalk",
+    "attribution_of",
+    "parse_crosswalk",
     "LEVEL_ORDER",
     "Framework",
     "FrameworkDocument",

@@ -29,6 +29,31 @@ def _stamp(framework: Framework) -> str:
     return framework.document.exported_at.strftime("%Y-%m-%dT%H:%M:%S+00:00")
 
 
+def _licence_uri(framework: Framework, urls: FrameworkUrls) -> str:
+    return f"{urls.framework(framework)}#licence"
+
+
+def cf_licenses(framework: Framework, urls: FrameworkUrls) -> list[dict[str, Any]]:
+    """One CFLicense carrying the attribution and licence the document's sources require."""
+    attribution = framework.attribution
+    if not attribution.line and not attribution.licensed:
+        return []
+    uri = _licence_uri(framework, urls)
+    licensed = attribution.licensed
+    title = ", ".join(dict.fromkeys(s.licence or "" for s in licensed)) or "Attribution"
+    licence = {"identifier": case_identifier(uri), "uri": uri, "title": title, "licenseText": attribution.text(),
+               "lastChangeDateTime": _stamp(framework)}
+    links = [s.licence_url for s in licensed if s.licence_url]
+    if links:
+        licence["description"] = " ".join(links)
+    return [licence]
+
+
+def _licence_link(framework: Framework, urls: FrameworkUrls) -> dict[str, str] | None:
+    licences = cf_licenses(framework, urls)
+    return _link(licences[0]["title"], licences[0]["uri"]) if licences else None
+
+
 def cf_document(framework: Framework, urls: FrameworkUrls) -> dict[str, Any]:
     uri = urls.framework(framework)
     doc = {
@@ -47,19 +72,25 @@ def cf_document(framework: Framework, urls: FrameworkUrls) -> dict[str, Any]:
     }
     if framework.document.attribution:
         doc["publisher"] = framework.document.attribution
+    licence = _licence_link(framework, urls)
+    if licence:
+        doc["licenseURI"] = licence
+        doc["notes"] = framework.attribution.text()
     return doc
 
 
 def cf_items(framework: Framework, urls: FrameworkUrls) -> list[dict[str, Any]]:
     doc_link = _link(framework.label, urls.framework(framework))
     stamp = _stamp(framework)
+    licence = _licence_link(framework, urls)
+    extra = {"licenseURI": licence} if licence else {}
     items = []
     for level in framework.levels:
         uri = urls.level(framework, level.key)
         items.append({
             "identifier": case_identifier(uri), "uri": uri, "fullStatement": level.label,
             "humanCodingScheme": f"{framework.human_code_prefix}-L{level.rank}", "listEnumeration": str(level.rank),
-            "CFItemType": "Level", "lastChangeDateTime": stamp, "CFDocumentURI": doc_link,
+            "CFItemType": "Level", "lastChangeDateTime": stamp, "CFDocumentURI": doc_link, **extra,
         })
         for statement in level.statements:
             s_uri = urls.statement(framework, statement.code)
@@ -67,6 +98,7 @@ def cf_items(framework: Framework, urls: FrameworkUrls) -> list[dict[str, Any]]:
                 "identifier": case_identifier(s_uri), "uri": s_uri, "fullStatement": statement.text,
                 "humanCodingScheme": statement.code, "listEnumeration": str(statement.position),
                 "CFItemType": "Competency Statement", "lastChangeDateTime": stamp, "CFDocumentURI": doc_link,
+                **extra,
             })
     return items
 
@@ -123,12 +155,16 @@ def cf_rubric(framework: Framework, urls: FrameworkUrls) -> dict[str, Any]:
 
 def export_case(framework: Framework, urls: FrameworkUrls) -> dict[str, Any]:
     """The CFPackage (CASE 1.0) of one framework version."""
-    return {
+    package = {
         "CFDocument": cf_document(framework, urls),
         "CFItems": cf_items(framework, urls),
         "CFAssociations": cf_associations(framework, urls),
         "CFRubrics": [cf_rubric(framework, urls)],
     }
+    licences = cf_licenses(framework, urls)
+    if licences:
+        package["CFDefinitions"] = {"CFLicenses": licences}
+    return package
 
 
 to_cfpackage = export_case

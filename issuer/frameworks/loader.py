@@ -11,7 +11,7 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
-from issuer.errors import FrameworkError, json_pointer
+from issuer.errors import FrameworkError
 from issuer.frameworks.models import Framework, FrameworkDocument
 from issuer.frameworks.policy import check_policy_fits, parse_policy
 
@@ -28,11 +28,9 @@ def parse_framework_document(raw: bytes, *, source: str = "framework") -> Framew
         raise FrameworkError(f"{source}: the document must be a JSON object")
     try:
         return FrameworkDocument.model_validate(data)
-    except ValidationError as exc:
-        first = exc.errors()[0]
-        path = tuple(first["loc"])  # pydantic reports JSON (alias) names
-        where = json_pointer(path)
-        raise FrameworkError(f"{source}: {where}: {first['msg']}", path=path) from exc
+    except ValidationError as exc:  # every problem, each at its JSON path (pydantic reports alias names)
+        problems = [(tuple(error["loc"]), error["msg"]) for error in exc.errors()]
+        raise FrameworkError.collected(source, problems) from exc
 
 
 def load_framework(raw: bytes, *, policy: bytes | None = None, source: str = "framework") -> Framework:

@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from issuer.errors import FrameworkError
+from issuer.frameworks.attribution import Attribution, attribution_of
 
 if TYPE_CHECKING:  # pragma: no cover
     from issuer.frameworks.policy import LevelPolicy
@@ -108,8 +109,9 @@ class FrameworkDocument(_Doc):
 
 
 def version_key(version: str) -> tuple[int, ...]:
-    """Sort key of a version string: `v.26.05` -> (26, 5)."""
-    return tuple(int(part) for part in version.removeprefix("v.").split("."))
+    """Sort key of a version as the publisher numbers it: its numbers in order, compared as
+    numbers (`v.26.05` -> (26, 5), so v.26.05 < v.26.11 < v.27.01 < v.100.1)."""
+    return tuple(int(part) for part in re.findall(r"\d+", version))
 
 
 @dataclass(frozen=True)
@@ -199,6 +201,11 @@ class Framework:
     def label(self) -> str:
         """`<name> <version>`, e.g. for `alignment.targetFramework`."""
         return f"{self.name} {self.version}"
+
+    @cached_property
+    def attribution(self) -> Attribution:
+        """The sources, licence and attribution line the document's licence requires shown."""
+        return attribution_of(self)
 
     # content ----------------------------------------------------------------------
     @cached_property

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 import jsonschema
 from pydantic import BaseModel, ConfigDict, Field
 
-from issuer.errors import FrameworkError, json_pointer
+from issuer.errors import FrameworkError
 
 if TYPE_CHECKING:  # pragma: no cover
     from issuer.frameworks.models import Framework
@@ -40,6 +40,7 @@ class LevelRule(BaseModel):
     min_statements: int | None = Field(default=None, alias="minStatements", ge=1)
     valid_for_days: int | None = Field(default=None, alias="validForDays", ge=1)
     renew_within_days: int = Field(default=DEFAULT_RENEW_WITHIN_DAYS, alias="renewWithinDays", ge=0)
+    required_statements: tuple[str, ...] = Field(default=(), alias="requiredStatements")
 
 
 class LevelPolicy(BaseModel):
@@ -79,33 +80,38 @@ def parse_policy(raw: bytes | None, *, source: str = "policy") -> LevelPolicy:
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise FrameworkError(f"{source}: not valid JSON: {exc}", code="policy_invalid") from exc
     validator = jsonschema.Draft202012Validator(policy_schema())
-    error = jsonschema.exceptions.best_match(validator.iter_errors(data))
-    if error is not None:
-        path = tuple(error.absolute_path)
-        where = json_pointer(path)
-        raise FrameworkError(f"{source}: {where}: {error.message}", code="policy_invalid", path=path)
+    best = jsonschema.exceptions.best_match(validator.iter_errors(data))
+    if best is not None:  # every problem, the most relevant first
+        others = [e for e in validator.iter_errors(data) if list(e.absolute_path) != list(best.absolute_path)
+                  or e.message != best.message]
+        problems = [(tuple(e.absolute_path), e.message) for e in [best, *others]]
+        raise FrameworkError.collected(source, problems, code="policy_invalid")
     return LevelPolicy.model_validate(data)
 
 
 def check_policy_fits(framework: Framework) -> None:
-    """A `minStatements` larger than the level's statement count is an error, and so is a
-    renewal window (`renewWithinDays`) as long as the validity (`validForDays`): a credential
-    would be due for renewal the moment it is issued."""
+    """A `minStatements` larger than the level's statement count, a `requiredStatements` code
+    that is not one of the level's statements, or a renewal window (`renewWithinDays`) as long
+    as the validity (`validForDays`: a credential would be due for renewal the moment it is
+    issued) is an error (all of them reported)."""
+    problems: list[tuple[tuple[str | int, ...], str]] = []
     for key, rule in framework.policy.levels.items():
+        level = framework.level(key)
+        total = len(level.statements)
         if rule.valid_for_days is not None and rule.renew_within_days >= rule.valid_for_days:
-            raise FrameworkError(
-                f"policy for {framework.code} {framework.version}: levels.{key}.renewWithinDays "
-                f"({rule.renew_within_days}) must be less than validForDays ({rule.valid_for_days})",
-                code="policy_invalid", path=("levels", key, "renewWithinDays"),
-            )
-        total = len(framework.level(key).statements)
+            problems.append((("levels", key, "renewWithinDays"),
+                             f"({rule.renew_within_days}) must be less than validForDays ({rule.valid_for_days})"))
         if rule.min_statements is not None and rule.min_statements > total:
-            raise FrameworkError(
-                f"policy for {framework.code} {framework.version}: levels.{key}.minStatements "
-                f"is {rule.min_statements} but the level has {total} statements",
-                code="policy_invalid",
-                path=("levels", key, "minStatements"),
-            )
+            problems.append((("levels", key, "minStatements"),
+                             f"is {rule.min_statements} but the level has {total} statements"))
+        for index, code in enumerate(rule.required_statements):
+            if code not in level.codes:
+                problems.append((("levels", key, "requiredStatements", index),
+                                 f"unknown statement {code!r}: the {key} statements are "
+                                 f"{level.codes[0]}..{level.codes[-1]}"))
+    if problems:
+        raise FrameworkError.collected(f"policy for {framework.code} {framework.version}", problems,
+                                       code="policy_invalid")
 
 
 def levels_reached(framework: Framework, policy: LevelPolicy, passed_statement_codes: Iterable[str]) -> list[str]:
@@ -120,6 +126,7 @@ def levels_reached(framework: Framework, policy: LevelPolicy, passed_statement_c
     reached = []
     for level in framework.levels:
         have = sum(1 for code in level.codes if code in passed)
-        if have >= policy.required_count(framework, level.key):
+        required = policy.rule(level.key).required_statements
+        if have >= policy.required_count(framework, level.key) and passed.issuperset(required):
             reached.append(level.key)
     return reached

@@ -1,8 +1,10 @@
 """The registry of framework versions held side by side.
 
 A framework is identified by (occupation code, version), e.g. ("29-2052.00", "v.26.05").
-Versions sort numerically (`v.26.05` < `v.26.11` < `v.27.01`). A new version is a new
-file, never a code change.
+Versions sort numerically (`v.26.05` < `v.26.11` < `v.27.01`); the newest is current. A
+new version is data (bytes given to `add`), never a code change. The registry also holds
+the crosswalks between versions (`add_crosswalk`, checked against both versions) and
+which versions are retired (no new assessments; pages and verification stay).
 """
 
 from __future__ import annotations
@@ -12,8 +14,9 @@ from importlib import resources
 from pathlib import Path
 
 from issuer.errors import FrameworkError, UnknownFrameworkError
+from issuer.frameworks.crosswalk import Crosswalk, check_crosswalk_fits
 from issuer.frameworks.loader import is_framework_file, load_framework, load_framework_file, policy_path_for
-from issuer.frameworks.models import Framework
+from issuer.frameworks.models import Framework, version_key
 
 _DATA = "issuer.frameworks"
 
@@ -23,6 +26,8 @@ class FrameworkRegistry:
 
     def __init__(self, frameworks: Iterable[Framework] = ()) -> None:
         self._items: dict[tuple[str, str], Framework] = {}
+        self._crosswalks: dict[tuple[tuple[str, str], tuple[str, str]], Crosswalk] = {}
+        self._retired: set[tuple[str, str]] = set()
         for framework in frameworks:
             self.add(framework)
 
@@ -59,7 +64,44 @@ class FrameworkRegistry:
             )
         self._items[framework.key] = framework
 
+    def add_crosswalk(self, crosswalk: Crosswalk, *, source: str = "crosswalk") -> None:
+        """Hold `crosswalk`; both of its versions must be held and every code must exist."""
+        from_fw, to_fw = (self._held(key, source, side) for key, side in
+                          ((crosswalk.from_key, "from"), (crosswalk.to_key, "to")))
+        check_crosswalk_fits(crosswalk, from_fw, to_fw, source=source)
+        held = self._crosswalks.get(crosswalk.key)
+        if held is not None and held.raw_bytes != crosswalk.raw_bytes:
+            raise FrameworkError(f"a different crosswalk from {from_fw.version} to {to_fw.version} is already held",
+                                 code="crosswalk_conflict")
+        self._crosswalks[crosswalk.key] = crosswalk
+
+    def retire(self, code: str, version: str) -> None:
+        """Mark (code, version) retired: no new assessments against it."""
+        self.get(code, version)
+        self._retired.add((code, version))
+
+    def _held(self, key: tuple[str, str], source: str, side: str) -> Framework:
+        found = self._items.get(key)
+        if found is None:
+            raise FrameworkError(f"{source}: /{side}: framework {key[0]} {key[1]} is not held; add it first",
+                                 code="crosswalk_invalid", path=(side,))
+        return found
+
     # lookup ---------------------------------------------------------------------------
+    def is_retired(self, code: str, version: str) -> bool:
+        return (code, version) in self._retired
+
+    def crosswalks_into(self, framework: Framework) -> list[Crosswalk]:
+        """Crosswalks whose `to` is `framework`, by `from` version (oldest first)."""
+        found = [c for (_, to), c in self._crosswalks.items() if to == framework.key]
+        return sorted(found, key=lambda c: (c.from_key[0], version_key(c.from_key[1])))
+
+    def crosswalk(self, from_key: tuple[str, str], to_key: tuple[str, str]) -> Crosswalk | None:
+        return self._crosswalks.get((from_key, to_key))
+
+    def crosswalks(self) -> list[Crosswalk]:
+        return [self._crosswalks[k] for k in sorted(self._crosswalks)]
+
     def codes(self) -> list[str]:
         return sorted({code for code, _ in self._items})
 

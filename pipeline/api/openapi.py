@@ -31,7 +31,7 @@ PROBLEM_STATUSES: dict[int, tuple[str, list[str]]] = {
     409: ("Conflict", ["event_conflict"]),
     413: ("PayloadTooLarge", [p.PAYLOAD_TOO_LARGE, TOO_MANY_EVENTS]),
     415: ("UnsupportedMediaType", [p.UNSUPPORTED_MEDIA_TYPE]),
-    422: ("Unprocessable", sorted(codes.EVENT_CODES - {codes.MALFORMED_JSON})),
+    422: ("Unprocessable", sorted(codes.EVENT_CODES - {codes.MALFORMED_JSON} | {"framework_version_retired"})),
     500: ("InternalError", [p.INTERNAL_ERROR]),
     503: ("StoreUnavailable", [p.STORE_UNAVAILABLE]),
 }

@@ -277,6 +277,41 @@ class IssuerKey(Base):
     retired_at: Mapped[datetime | None]
 
 
+class FrameworkDocument(Base):
+    """One published framework version: the publisher's exact bytes, never changed once stored
+    (migration 0009). `retired_at` set: no new assessments against it; its pages, credentials
+    and verification stay. See `pipeline.store.framework_documents`."""
+
+    __tablename__ = "framework_documents"
+    __table_args__ = (UniqueConstraint("occupation_code", "version"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    occupation_code: Mapped[str] = mapped_column(String(20))
+    version: Mapped[str] = mapped_column(String(40))
+    document: Mapped[bytes] = mapped_column(LargeBinary)
+    sha256: Mapped[str] = mapped_column(String(64))
+    policy: Mapped[bytes | None] = mapped_column(LargeBinary)
+    added_at: Mapped[datetime]
+    retired_at: Mapped[datetime | None]
+
+
+class FrameworkCrosswalk(Base):
+    """A crosswalk (exact bytes) from one framework version's statements to another's."""
+
+    __tablename__ = "framework_crosswalks"
+    __table_args__ = (UniqueConstraint("from_code", "from_version", "to_code", "to_version",
+                                       name="uq_framework_crosswalks_pair"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    from_code: Mapped[str] = mapped_column(String(20))
+    from_version: Mapped[str] = mapped_column(String(40))
+    to_code: Mapped[str] = mapped_column(String(20))
+    to_version: Mapped[str] = mapped_column(String(40))
+    document: Mapped[bytes] = mapped_column(LargeBinary)
+    sha256: Mapped[str] = mapped_column(String(64))
+    added_at: Mapped[datetime]
+
+
 def _refuse_change(mapper: Any, connection: Any, target: Any) -> None:
     raise AppendOnlyViolation(f"{type(target).__name__} rows are append-only")
 
