@@ -32,11 +32,12 @@ from sqlalchemy import (
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 from pipeline.errors import AppendOnlyViolation
-from pipeline.store.types import UtcDateTime, new_uuid
+from pipeline.store.types import UtcDateTime, new_uuid, parse_valid_until
 
 EVENT_STATES = ("received", "processing", "processed", "rejected")
 EVENT_FORMATS = ("native", "xapi", "caliper", "csv")
 STATUS_PURPOSES = ("revocation", "suspension")
+DELIVERY_STATES = ("pending", "delivered", "failed")
 
 NAMING = {
     "ix": "ix_%(table_name)s_%(column_0_N_name)s",
@@ -214,6 +215,10 @@ class Credential(Base):
     status_index: Mapped[int | None] = mapped_column(Integer)
     revoked_at: Mapped[datetime | None]
     suspended_at: Mapped[datetime | None]
+    hidden_at: Mapped[datetime | None]
+    """When the holder hid the public page `/c/<uuid>` (migration 0005); the credential still verifies."""
+    valid_until: Mapped[datetime | None] = mapped_column(index=True)
+    """The document's `validUntil`, copied on insert (`_copy_valid_until`) for the expiry notices."""
 
     award: Mapped[Award] = relationship(back_populates="credential")
 
@@ -245,6 +250,69 @@ class IssuerKey(Base):
     retired_at: Mapped[datetime | None]
 
 
+class LearnerCollection(Base):
+    """The learner's private collection link `/me/<token>`: only the token's SHA-256 is stored.
+
+    The token is HMAC(collection secret, `salt`), so the provider API can hand the same link
+    out again; rotating draws a new salt and the old token stops working (`pipeline.holder.tokens`).
+    """
+
+    __tablename__ = "learner_collections"
+
+    learner_id: Mapped[int] = mapped_column(ForeignKey("learners.id"), primary_key=True)
+    salt: Mapped[str] = mapped_column(String(64))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime]
+    rotated_at: Mapped[datetime | None]
+
+
+class Webhook(Base):
+    """A provider's webhook endpoint. The HMAC secret is kept to sign deliveries (shown once)."""
+
+    __tablename__ = "webhooks"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_uuid)
+    provider_id: Mapped[str] = mapped_column(ForeignKey("providers.id"), index=True)
+    url: Mapped[str] = mapped_column(String(1000))
+    secret: Mapped[str] = mapped_column(String(128))
+    events: Mapped[list[Any]]
+    created_at: Mapped[datetime]
+    deleted_at: Mapped[datetime | None]
+
+
+class WebhookDelivery(Base):
+    """One notice to one webhook (an outbox row): retried until delivered or 3 days old.
+
+    Unique `(webhook_id, event_type, credential_id)`: each notice is queued once.
+    """
+
+    __tablename__ = "webhook_deliveries"
+    __table_args__ = (
+        UniqueConstraint("webhook_id", "event_type", "credential_id"),
+        CheckConstraint(_in("state", DELIVERY_STATES), name="state"),
+        Index(None, "state", "next_attempt_at"),
+    )
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_uuid)
+    webhook_id: Mapped[str] = mapped_column(ForeignKey("webhooks.id"))
+    event_type: Mapped[str] = mapped_column(String(64))
+    credential_id: Mapped[str] = mapped_column(ForeignKey("credentials.id"), index=True)
+    body: Mapped[bytes] = mapped_column(LargeBinary)
+    state: Mapped[str] = mapped_column(String(16), default="pending")
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime]
+    locked_until: Mapped[datetime | None]
+    last_status: Mapped[int | None] = mapped_column(Integer)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime]
+    delivered_at: Mapped[datetime | None]
+
+
+def _copy_valid_until(mapper: Any, connection: Any, target: Credential) -> None:
+    if target.valid_until is None and isinstance(target.document, dict):
+        target.valid_until = parse_valid_until(target.document)
+
+
 def _refuse_change(mapper: Any, connection: Any, target: Any) -> None:
     raise AppendOnlyViolation(f"{type(target).__name__} rows are append-only")
 
@@ -261,3 +329,4 @@ event.listen(Evidence, "before_update", _refuse_change)
 event.listen(Evidence, "before_delete", _refuse_change)
 event.listen(StatusSlot, "before_delete", _refuse_change)
 event.listen(StatusSlot, "before_update", _refuse_slot_change)
+event.listen(Credential, "before_insert", _copy_valid_until)

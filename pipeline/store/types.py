@@ -40,3 +40,15 @@ class UtcDateTime(TypeDecorator[datetime]):
 def new_uuid() -> str:
     """A random UUID (v4) as its 36-character string form."""
     return str(uuid.uuid4())
+
+
+def parse_valid_until(document: dict[str, Any]) -> datetime | None:
+    """A credential document's `validUntil` as an aware UTC datetime; None when absent or unreadable."""
+    value = document.get("validUntil")
+    if not isinstance(value, str):
+        return None
+    try:
+        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return parsed.astimezone(timezone.utc) if parsed.tzinfo else None
