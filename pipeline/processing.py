@@ -9,7 +9,8 @@ Free of Celery and Flask: `process_event` is what the `badgeline.process_event` 
    decided one after the other; append the evidence; compute the levels reached
    (`levels_reached`, the framework version's policy) minus those already awarded; for
    each new level create the award, a random revocation slot and the signed, self-verified
-   credential; finish the event `processed`. Killed here, everything rolls back and the
+   credential, and queue its `credential.issued` webhook notices (`pipeline.webhooks.outbox`;
+   the worker sends them after commit); finish the event `processed`. Killed here, everything rolls back and the
    redelivered task redoes it.
 3. Outcome codes: `levels_reached` (this event completed at least one level; its awards
    carry `event_id`) or `no_new_level`. Permanent failures roll the work back and finish
@@ -50,6 +51,7 @@ from pipeline.store.event_log import FINAL_STATES, claim_event, events_to_resend
 from pipeline.store.evidence import awarded_levels, create_award, passed_statement_codes, passing_evidence, record_evidence
 from pipeline.store.learners import match_learner
 from pipeline.store.models import Award, Credential, Event, Evidence, Learner, Provider
+from pipeline.webhooks.outbox import notify_credential_issued
 
 log = logging.getLogger(__name__)
 
@@ -258,6 +260,7 @@ def issue_level(
     session.add(credential)
     session.flush()
     allocated.slot.credential_id = credential_id
+    notify_credential_issued(session, credential_id, public_url=processor.public_url, now=now)  # webhook outbox
     return award, credential
 
 

@@ -12,6 +12,7 @@ from pathlib import Path
 from flask import Flask, jsonify
 from sqlalchemy import text
 
+from pipeline.holder.pages import make_holder_blueprint
 from pipeline.issue_service import CredentialIssuer
 from pipeline.publish import make_publish_blueprint
 from pipeline.services import Services, build_services
@@ -41,6 +42,7 @@ def create_app(settings: Settings, *, services: Services | None = None, mount_ve
 
     app.register_blueprint(make_api_blueprint(services), url_prefix="/api/v1")
     app.register_blueprint(make_publish_blueprint(services))
+    app.register_blueprint(make_holder_blueprint(services))
     app.register_blueprint(make_vcapi_blueprint(settings, credential_issuer))
     if mount_verifier:
         mount_verifier_app(app, settings)

@@ -42,9 +42,8 @@ def new_uuid() -> str:
     return str(uuid.uuid4())
 
 
-def parse_valid_until(document: dict[str, Any]) -> datetime | None:
-    """A credential document's `validUntil` as an aware UTC datetime; None when absent or unreadable."""
-    value = document.get("validUntil")
+def parse_utc(value: Any) -> datetime | None:
+    """An RFC 3339 date-time with a zone as an aware UTC datetime; None when absent or unreadable."""
     if not isinstance(value, str):
         return None
     try:
@@ -52,3 +51,8 @@ def parse_valid_until(document: dict[str, Any]) -> datetime | None:
     except ValueError:
         return None
     return parsed.astimezone(timezone.utc) if parsed.tzinfo else None
+
+
+def parse_valid_until(document: dict[str, Any]) -> datetime | None:
+    """A credential document's `validUntil` (`parse_utc`)."""
+    return parse_utc(document.get("validUntil"))
