@@ -31,13 +31,15 @@ class _Certificate(FPDF):
         else:
             self.family, self.unicode = "Helvetica", False
 
-    def text_line(self, y: float, text: str, size: float, *, bold: bool = False, colour=INK) -> None:
+    def text_line(self, text: str, size: float, *, bold: bool = False, colour=INK, gap: float = 2.5) -> None:
+        """A centred paragraph at the cursor; the cursor moves below it (plus `gap` mm)."""
         if not self.unicode:
             text = text.replace("\u2014", "-").replace("\u2019", "'").encode("latin-1", "replace").decode("latin-1")
         self.set_font(self.family, "B" if bold else "", size)
         self.set_text_color(*colour)
-        self.set_xy(20, y)
-        self.multi_cell(self.w - 40, size * 0.45, text, align="C")
+        self.set_x(30)
+        self.multi_cell(self.w - 60, size * 0.5, text, align="C", new_x="LMARGIN", new_y="NEXT")
+        self.set_y(self.get_y() + gap)
 
 
 def qr_png(url: str) -> bytes:
@@ -60,16 +62,17 @@ def certificate_pdf(page: CredentialPage, badge: bytes) -> bytes:
     pdf.set_line_width(0.4)
     pdf.rect(11, 11, pdf.w - 22, pdf.h - 22)
     pdf.image(io.BytesIO(badge), x=(pdf.w - 52) / 2, y=16, w=52, h=52)
-    pdf.text_line(72, "CERTIFICATE OF COMPETENCY", 12, bold=True, colour=ACCENT)
-    pdf.text_line(82, "This certifies that", 12, colour=MUTED)
-    pdf.text_line(91, page.holder, 28, bold=True)
-    level = f"{page.level.label} level" if page.level else "the level"
-    pdf.text_line(106, f"has demonstrated the ten statements of the {level}", 13, colour=MUTED)
+    pdf.set_y(72)
+    pdf.text_line("CERTIFICATE OF COMPETENCY", 12, bold=True, colour=ACCENT, gap=4)
+    pdf.text_line("This certifies that", 12, colour=MUTED)
+    pdf.text_line(page.holder, 28, bold=True, gap=3)
+    level = f"{page.level.label} level" if page.level else "awarded level"
+    pdf.text_line(f"has demonstrated every statement of the {level} of", 13, colour=MUTED)
     framework = page.framework.label if page.framework else f"{page.framework_code} {page.framework_version}"
-    pdf.text_line(114, f"{page.achievement} \u2014 {framework}", 15, bold=True)
-    pdf.text_line(124, f"Issued by {page.issuer_name} on {page.issued_on}", 12)
+    pdf.text_line(framework, 16, bold=True, gap=4)
+    pdf.text_line(f"Issued by {page.issuer_name} on {page.issued_on}", 12)
     if page.source:
-        pdf.text_line(131, f"Assessed by {page.source.get('name') or page.source.get('id')}", 11, colour=MUTED)
+        pdf.text_line(f"Assessed by {page.source.get('name') or page.source.get('id')}", 11, colour=MUTED)
     qr_size = 34
     pdf.image(io.BytesIO(qr_png(page.url)), x=pdf.w - 20 - qr_size, y=pdf.h - 20 - qr_size, w=qr_size, h=qr_size)
     pdf.set_font(pdf.family, "", 9)
