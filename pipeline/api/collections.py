@@ -48,4 +48,5 @@ def register_collection_routes(bp: Blueprint, services: Services) -> None:
         secret = collection_secret(services.settings)
         with services.sessions.begin() as session:
             token = rotate_token(session, learner_id, secret, services.clock())
-        return json_response({"learner": query, "collection_url": services.settings.public_url + collection_path(token)})
+        url = services.settings.public_url + collection_path(token)
+        return json_response({"learner": query, "collection_url": url})

@@ -32,6 +32,8 @@ from pipeline.store.models import Credential, Learner
 
 PRIVATE_HEADERS = {"Referrer-Policy": "no-referrer", "Cache-Control": "no-store", "X-Robots-Tag": "noindex"}
 EXTENSIONS = "any(json, png, svg, pdf)"
+FILE_CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; sandbox"
+"""Downloads are data, never a document that runs: an SVG opened on its own runs no script."""
 
 
 def verify_url() -> str | None:
@@ -53,6 +55,8 @@ def _file_response(found: Download | None) -> Response:
     disposition = "inline" if found.mimetype in ("application/json", "image/png", "image/svg+xml") else "attachment"
     response.headers["Content-Disposition"] = f'{disposition}; filename="{found.filename}"'
     response.headers["Access-Control-Allow-Origin"] = "*"
+    response.headers["Content-Security-Policy"] = FILE_CSP
+    response.headers["X-Content-Type-Options"] = "nosniff"
     return response
 
 

@@ -36,7 +36,7 @@ def page_url(public_url: str, credential_id: str) -> str:
 
 @dataclass(frozen=True)
 class Status:
-    """`valid`, `revoked` or `expired`, with a plain sentence."""
+    """`valid`, `revoked`, `suspended` or `expired`, with a plain sentence."""
 
     key: str
     label: str
@@ -44,9 +44,12 @@ class Status:
 
 
 def live_status(credential: Credential, now: datetime) -> Status:
-    """Revoked (the `revoked_at` column) wins over expired (`validUntil`), else valid."""
+    """Revoked (`revoked_at`), then suspended (`suspended_at`), then expired (`validUntil`), else valid."""
     if credential.revoked_at is not None:
         return Status("revoked", "Revoked", f"The issuer revoked this credential on {day(credential.revoked_at)}.")
+    if credential.suspended_at is not None:
+        return Status("suspended", "Suspended",
+                      f"The issuer suspended this credential on {day(credential.suspended_at)}.")
     until = parse_valid_until(credential.document)
     if until is not None and until <= now:
         return Status("expired", "Expired", f"This credential expired on {day(until)}.")

@@ -120,7 +120,8 @@ def test_rotation_by_api_and_by_button(world):
     world.earn("emerging")
     old = collection_link(world)
     key = api_key(world, "Northside")
-    rotated = world.client.post(f"/api/v1/learners/{EMAIL}/collection:rotate", headers={"Authorization": f"Bearer {key}"})
+    rotated = world.client.post(f"/api/v1/learners/{EMAIL}/collection:rotate",
+                                headers={"Authorization": f"Bearer {key}"})
     assert rotated.status_code == 200
     new = urlsplit(rotated.get_json()["collection_url"]).path
     assert new != old and world.client.get(old).status_code == 404 and world.client.get(new).status_code == 200

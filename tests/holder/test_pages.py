@@ -79,7 +79,9 @@ def test_downloads_carry_exactly_the_signed_credential(world):
     assert served.mimetype == "application/json"
     assert json.loads(served.data) == world.credential(credential_id).document
     png = world.client.get(base + ".png").data
-    svg = world.client.get(base + ".svg").get_data(as_text=True)
+    svg_response = world.client.get(base + ".svg")
+    assert "sandbox" in svg_response.headers["Content-Security-Policy"]  # an SVG opened on its own runs nothing
+    svg = svg_response.get_data(as_text=True)
     assert extract_png(png) == served.get_data(as_text=True)
     assert extract_svg(svg) == served.get_data(as_text=True)
     assert png.count(b"iTXt" + PNG_KEYWORD) == 1  # one uncompressed iTXt chunk (flag byte 0 follows the NUL)
@@ -115,6 +117,12 @@ def test_live_status_revoked_and_expired(world):
         session.get(Credential, revoked).revoked_at = CLOCK + timedelta(hours=1)
     html = world.client.get(f"/c/{uuid_of(revoked)}").get_data(as_text=True)
     assert 'class="status status-revoked"' in html and "revoked this credential on 20 November 2026" in html
+
+    suspended = world.earn("emerging", email="sus@example.org")
+    with world.services.sessions.begin() as session:
+        session.get(Credential, suspended).suspended_at = CLOCK + timedelta(hours=2)
+    html = world.client.get(f"/c/{uuid_of(suspended)}").get_data(as_text=True)
+    assert 'class="status status-suspended"' in html and "suspended this credential on 20 November 2026" in html
 
     expiring = world.issue_expiring(CLOCK + timedelta(days=3))
     html = world.client.get(f"/c/{uuid_of(expiring)}").get_data(as_text=True)
