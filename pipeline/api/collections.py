@@ -10,27 +10,21 @@
 from __future__ import annotations
 
 from flask import Blueprint, Response
-from sqlalchemy import select
-from sqlalchemy.orm import selectinload
 
 from pipeline.holder.tokens import collection_path, collection_secret, rotate_token
 from pipeline.services import Services
 from pipeline.store.learners import find_learner
-from pipeline.store.models import Award, Credential
 
 from .auth import current_caller
 from .events import json_response
 from .problems import NotFound
-from .reads import learner_query, visible_to
+from .reads import learner_query, visible_credentials
 
 
 def sees_learner(services: Services, learner_id: int, provider_id: str) -> bool:
     """True when at least one of the learner's credentials is visible to the provider."""
     with services.read_sessions() as session:
-        credentials = session.scalars(select(Credential).join(Award, Credential.award_id == Award.id)
-                                      .where(Award.learner_id == learner_id)
-                                      .options(selectinload(Credential.award)))
-        return any(visible_to(session, services.registry, c.award, provider_id) for c in credentials)
+        return bool(visible_credentials(session, services.registry, learner_id, provider_id))
 
 
 def register_collection_routes(bp: Blueprint, services: Services) -> None:

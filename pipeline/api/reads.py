@@ -71,6 +71,17 @@ def visible_to(session: Session, registry: FrameworkRegistry, award: Award, prov
         session, award, provider_id, level_statements(registry, award))
 
 
+def visible_credentials(session: Session, registry: FrameworkRegistry, learner_id: int,
+                        provider_id: str) -> list[Credential]:
+    """The learner's credentials the provider may read (`visible_to`), oldest first."""
+    credentials = session.scalars(
+        select(Credential).join(Award, Credential.award_id == Award.id)
+        .where(Award.learner_id == learner_id).options(selectinload(Credential.award))
+        .order_by(Credential.issued_at, Credential.id)
+    )
+    return [c for c in credentials if visible_to(session, registry, c.award, provider_id)]
+
+
 def credential_summary(credential: Credential, public_url: str) -> dict[str, Any]:
     award = credential.award
     return {
@@ -118,12 +129,7 @@ def register_read_routes(bp: Blueprint, services: Services) -> None:
             listed: list[dict[str, Any]] = []
             learner_id = found.id if found is not None else None
             if found is not None:
-                credentials = session.scalars(
-                    select(Credential).join(Award, Credential.award_id == Award.id)
-                    .where(Award.learner_id == found.id).options(selectinload(Credential.award))
-                    .order_by(Credential.issued_at, Credential.id)
-                )
-                listed = [credential_summary(c, public_url) for c in credentials
-                          if visible_to(session, services.registry, c.award, caller.provider_id)]
+                listed = [credential_summary(c, public_url)
+                          for c in visible_credentials(session, services.registry, found.id, caller.provider_id)]
         collection = collection_url(services, learner_id) if listed and learner_id is not None else None
         return json_response({"learner": query, "credentials": listed, "collection_url": collection})

@@ -17,6 +17,7 @@ import hmac
 import os
 import secrets
 from datetime import datetime
+from functools import lru_cache
 from pathlib import Path
 
 from sqlalchemy import select
@@ -38,6 +39,7 @@ def collection_secret(settings: Settings) -> bytes:
     return _secret_file(Path(settings.data_dir) / SECRET_FILE)
 
 
+@lru_cache(maxsize=8)
 def _secret_file(path: Path) -> bytes:
     path.parent.mkdir(parents=True, exist_ok=True)
     try:

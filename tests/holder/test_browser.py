@@ -5,17 +5,14 @@ button runs our verifier, hiding works. Screenshots go to tests/artifacts/holder
 
 from __future__ import annotations
 
-from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
 
 from pipeline.store.api_keys import Scope, create_api_key
 from tests.holder.conftest import ARTIFACTS, CLOCK, codes, native
+from tests.verifier.test_browser import CHROMIUM, browser  # noqa: F401 - the shared headless Chromium fixture
 
-CHROMIUM = Path("/usr/bin/chromium")
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 WIDTHS = {"desktop": 1200, "phone": 390}
 
 pytestmark = [pytest.mark.browser, pytest.mark.skipif(not CHROMIUM.exists(), reason="/usr/bin/chromium is missing")]
@@ -42,15 +39,6 @@ CONTRAST_JS = """() => {
   }
   return failures;
 }"""
-
-
-@pytest.fixture(scope="module")
-def browser():
-    playwright_api = pytest.importorskip("playwright.sync_api")
-    with playwright_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
-        yield browser
-        browser.close()
 
 
 def open_page(browser, url: str, width: int):
