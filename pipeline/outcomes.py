@@ -35,6 +35,11 @@ def credential_url(public_url: str, credential_id: str) -> str:
     return f"{public_url}{API_PREFIX}/credentials/{credential_id.removeprefix(URN_UUID)}"
 
 
+def public_page_url(public_url: str, credential_id: str) -> str:
+    """`{public_url}/c/{uuid}`: the credential's public page (`pipeline.holder`)."""
+    return f"{public_url}/c/{credential_id.removeprefix(URN_UUID)}"
+
+
 def awards_by_event(session: Session, event_ids: Iterable[str]) -> dict[str, list[Award]]:
     """The awards each event completed (with their credentials loaded), oldest first."""
     ids = list(event_ids)
@@ -54,7 +59,8 @@ def outcome_of(event: Event, awards: Sequence[Award], public_url: str) -> dict[s
     if event.state not in FINAL_STATES:
         return None
     credentials = [
-        {"id": award.credential.id, "url": credential_url(public_url, award.credential.id), "level": award.level}
+        {"id": award.credential.id, "url": credential_url(public_url, award.credential.id), "level": award.level,
+         "public_url": public_page_url(public_url, award.credential.id)}
         for award in awards
         if award.credential is not None
     ]

@@ -10,8 +10,9 @@ Free of Celery and Flask: `process_event` is what the `badgeline.process_event` 
    (`levels_reached`, the framework version's policy; passes in an older version count
    where a published crosswalk maps them `same`, `pipeline.crosswalks`) minus those already awarded; for
    each new level create the award, a random revocation slot and the signed, self-verified
-   credential; then the same for each renewal due (`pipeline.renewals`: a level passed
-   again in its credential's renewal window); finish the event `processed`. Killed here, everything rolls back and the
+   credential, and queue its `credential.issued` webhook notices (`pipeline.webhooks.outbox`;
+   the worker sends them after commit); then the same for each renewal due (`pipeline.renewals`:
+   a level passed again in its credential's renewal window); finish the event `processed`. Killed here, everything rolls back and the
    redelivered task redoes it.
 3. Outcome codes: `levels_reached` (this event completed at least one level; its awards
    carry `event_id`) or `no_new_level`. Permanent failures roll the work back and finish
@@ -54,6 +55,7 @@ from pipeline.store.event_log import FINAL_STATES, claim_event, events_to_resend
 from pipeline.store.evidence import awarded_levels, create_award, passing_evidence, record_evidence
 from pipeline.store.learners import match_learner
 from pipeline.store.models import Award, Credential, Event, Evidence, Learner, Provider
+from pipeline.webhooks.outbox import notify_credential_issued
 
 log = logging.getLogger(__name__)
 
@@ -277,6 +279,7 @@ def issue_level(
     session.add(credential)
     session.flush()
     allocated.slot.credential_id = credential_id
+    notify_credential_issued(session, credential_id, public_url=processor.public_url, now=now)  # webhook outbox
     return award, credential
 
 

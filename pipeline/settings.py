@@ -94,6 +94,16 @@ class Settings(BaseSettings):
     """`BADGELINE_ADMIN_KEY_HASH`: `sha256$<hex>` of the admin key (`badgeline admin-key` makes
     one) that may call the VC API's `POST /credentials/issue`. Unset: that route answers 404."""
 
+    collection_secret: SecretStr | None = None
+    """`BADGELINE_COLLECTION_SECRET`: secret the learners' collection links derive from
+    (`pipeline.holder.tokens`). Unset: the API-key pepper, else a random secret kept in
+    `{data_dir}/collection-secret`. Changing it changes every collection link."""
+
+    webhook_allowed_hosts: Annotated[list[str], NoDecode] = Field(default_factory=list)
+    """`BADGELINE_WEBHOOK_ALLOWED_HOSTS`: host[:port] entries webhooks may be delivered to over
+    plain http or at private/loopback addresses (comma-separated or a JSON list). Empty:
+    https to public addresses only."""
+
     @field_validator("redis_url", "issuer_did", "admin_key_hash", mode="before")
     @classmethod
     def _empty_is_unset(cls, value: Any) -> Any:
@@ -105,7 +115,7 @@ class Settings(BaseSettings):
     def _strip_slash(cls, value: str) -> str:
         return value.rstrip("/")
 
-    @field_validator("verifier_allowed_hosts", mode="before")
+    @field_validator("verifier_allowed_hosts", "webhook_allowed_hosts", mode="before")
     @classmethod
     def _split_hosts(cls, value: Any) -> Any:
         return split_host_list(value)

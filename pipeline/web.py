@@ -14,6 +14,7 @@ from flask import Flask, jsonify
 from pipeline.framework_admin import make_framework_admin_blueprint
 from pipeline.framework_catalog import refresh_registry
 from pipeline.health import Health, check_health
+from pipeline.holder.pages import make_holder_blueprint
 from pipeline.issue_service import CredentialIssuer
 from pipeline.publish import make_publish_blueprint
 from pipeline.services import Services, build_services
@@ -44,6 +45,7 @@ def create_app(settings: Settings, *, services: Services | None = None, mount_ve
 
     app.register_blueprint(make_api_blueprint(services), url_prefix="/api/v1")
     app.register_blueprint(make_publish_blueprint(services))
+    app.register_blueprint(make_holder_blueprint(services))
     app.register_blueprint(make_vcapi_blueprint(settings, credential_issuer))
     if settings.admin_key_hash:
         app.register_blueprint(make_framework_admin_blueprint(services))

@@ -45,6 +45,7 @@ from pipeline.settings import Settings
 from pipeline.revocation import lists_due
 from pipeline.statuslists import RESIGN_AFTER, publish_status_list
 from pipeline.tasks import ISSUE_CREDENTIAL, PROCESS_EVENT, PUBLISH_STATUS_LIST, SWEEP_RECEIVED, register_tasks
+from pipeline.webhooks.tasks import WebhookRuntime, beat_schedule, register_webhook_tasks
 
 log = logging.getLogger(__name__)
 
@@ -179,6 +180,10 @@ class WorkerRuntime:
             before_commit=self._pause() if self.options.pause_before_commit_s > 0 else None,
         )
 
+    @cached_property
+    def webhooks(self) -> WebhookRuntime:
+        return WebhookRuntime(self.services, self.app)
+
     def load_identity(self) -> IssuingIdentity:
         """The issuing identity, loaded once per process in its own transaction (which records
         the key row; two workers starting together may race on it: the loser loads again), and
@@ -210,6 +215,7 @@ class WorkerRuntime:
         self.load_identity()
         refresh_registry(self.services.registry)  # framework versions added since the last task
         result = process_event(self.processor, event_id)
+        self.webhooks.send_for_credentials(result.credential_ids)  # committed: tell the providers now
         log.info("event %s: %s %s %s", event_id, result.state, result.code or "", ",".join(result.levels))
         return result
 
@@ -270,11 +276,13 @@ def create_celery_app(settings: Settings, options: WorkerOptions | None = None) 
         worker_cancel_long_running_tasks_on_connection_loss=True,
         task_publish_retry=True, task_publish_retry_policy=PUBLISH_RETRY_POLICY,
         beat_schedule={SWEEP_RECEIVED: {"task": SWEEP_RECEIVED,
-                                        "schedule": timedelta(seconds=settings.sweep_interval_s)}},
+                                        "schedule": timedelta(seconds=settings.sweep_interval_s)},
+                        **beat_schedule(settings.sweep_interval_s)},
         beat_schedule_filename=str(settings.data_dir / "celerybeat-schedule"),
         enable_utc=True, timezone="UTC",
     )
     app.steps["worker"].add(Heartbeat)  # liveness for /healthz and /readyz
     runtime = WorkerRuntime(settings, options, app)
     register_tasks(app, lambda: runtime)
+    register_webhook_tasks(app, lambda: runtime.webhooks)
     return app

@@ -242,16 +242,19 @@ class GuardedFetcher:
         raise FetchError(f"{host} resolves only to private, loopback or reserved addresses",
                          code="fetch_forbidden")
 
+    def connection(self, scheme: str, host: str, port: int, address: str,
+                   timeout: float) -> http.client.HTTPConnection:
+        """An HTTP(S) connection to the checked `address` (`Host`, SNI and certificate: `host`);
+        also used by the pipeline's webhook deliveries, which POST through the same guard."""
+        if scheme == "https":
+            return _PinnedHTTPSConnection(host, port, address=address, timeout=timeout, context=self._tls)
+        return _PinnedHTTPConnection(host, port, address=address, timeout=timeout)
+
     # --- the exchange ------------------------------------------------------------------
     def _exchange(self, url: str, accept: str, deadline: float) -> tuple[int, str | None, bytes]:
         scheme, host, port, target = self.check_url(url)
         address = self.pick_address(host, port)
-        timeout = self._remaining(deadline, url)
-        if scheme == "https":
-            conn: http.client.HTTPConnection = _PinnedHTTPSConnection(
-                host, port, address=address, timeout=timeout, context=self._tls)
-        else:
-            conn = _PinnedHTTPConnection(host, port, address=address, timeout=timeout)
+        conn = self.connection(scheme, host, port, address, self._remaining(deadline, url))
         try:
             conn.request("GET", target, headers={"Accept": accept, "User-Agent": "badgeline-verifier"})
             response = conn.getresponse()

@@ -5,7 +5,8 @@
 Routes: `events` (POST /events, /events:batch, /events:csv; GET /events/<id>), `reads`
 (GET /credentials/<uuid>, /learners/<email or DID>/credentials), `lifecycle` (POST
 /credentials/<uuid>/revoke, GET /credentials/<uuid>/resource, GET /credentials?expiring_within=;
-the admin key is accepted there too), `openapi` (public GET
+the admin key is accepted there too), `collections` (POST /learners/<id>/collection:rotate),
+`webhooks` (POST/GET /webhooks, DELETE /webhooks/<id>), `openapi` (public GET
 /openapi.json, /schema/event.json). Every other route requires `Authorization: Bearer <key>`.
 Every error, including unknown routes (404) and methods (405) under the prefix, is
 `application/problem+json` (`problems`).
@@ -25,10 +26,12 @@ from pipeline.store import is_transient
 
 from . import problems as p
 from .auth import Unauthenticated, authenticate_caller, remember_caller
+from .collections import register_collection_routes
 from .events import register_event_routes
 from .lifecycle import ADMIN_ENDPOINTS, admin_request, register_lifecycle_routes
 from .openapi import register_document_routes
 from .reads import register_read_routes
+from .webhooks import register_webhook_routes
 
 __all__ = ["BLUEPRINT_NAME", "make_api_blueprint"]
 
@@ -105,6 +108,8 @@ def make_api_blueprint(services: Services) -> Blueprint:
     register_event_routes(bp, services)
     register_read_routes(bp, services)
     register_lifecycle_routes(bp, services)
+    register_collection_routes(bp, services)
+    register_webhook_routes(bp, services)
     register_document_routes(bp, services)
     every_method = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
     bp.add_url_rule("/", "unknown_route", _unknown_route, methods=every_method, provide_automatic_options=False)

@@ -83,7 +83,8 @@ def _shared_schemas(max_batch: int) -> dict[str, Any]:
             "title": {"type": "string"}, "status": {"type": "integer"}, "code": {"type": "string"},
             "detail": {"type": "string"}, "errors": {"type": "array", "items": _ref("FieldError")}}},
         "CredentialRef": {"type": "object", "required": ["id", "url", "level"], "properties": {
-            "id": {"type": "string"}, "url": {"type": "string", "format": "uri"}, "level": {"type": "string"}}},
+            "id": {"type": "string"}, "url": {"type": "string", "format": "uri"}, "level": {"type": "string"},
+            "public_url": {"type": "string", "format": "uri", "description": "The holder's public page."}}},
         "Outcome": {"type": "object", "required": ["code", "message", "levels", "credentials"], "properties": {
             "code": nullable_str, "message": nullable_str,
             "levels": {"type": "array", "items": {"type": "string"}, "description": "Levels this event newly reached."},
@@ -122,12 +123,57 @@ def _shared_schemas(max_batch: int) -> dict[str, Any]:
             "id": {"type": "string"}, "url": {"type": "string", "format": "uri"}, "level": {"type": "string"},
             "framework": {"type": "object", "required": ["id", "version"],
                           "properties": {"id": {"type": "string"}, "version": {"type": "string"}}},
-            "issued_at": {"type": "string", "format": "date-time"}}},
+            "issued_at": {"type": "string", "format": "date-time"},
+            "public_url": {"type": "string", "format": "uri", "description": "The holder's public page."}}},
         "LearnerCredentials": {"type": "object", "required": ["learner", "credentials"], "properties": {
+            "collection_url": {"type": ["string", "null"], "format": "uri", "description": (
+                "The learner's private collection page (pass it on to the learner); null when none is visible.")},
             "learner": {"oneOf": [
                 {"type": "object", "required": ["email"], "properties": {"email": {"type": "string"}}},
                 {"type": "object", "required": ["did"], "properties": {"did": {"type": "string"}}}]},
             "credentials": {"type": "array", "items": _ref("CredentialSummary")}}},
+        **_holder_schemas(),
+    }
+
+
+def _holder_schemas() -> dict[str, Any]:
+    """Collection link and webhooks (issue 9)."""
+    webhook = {"id": {"type": "string"}, "url": {"type": "string", "format": "uri"},
+               "events": {"type": "array", "items": {"enum": ["credential.issued", "credential.revoked",
+                                                              "credential.expiring"]}},
+               "created_at": {"type": "string", "format": "date-time"}, "self": {"type": "string", "format": "uri"}}
+    return {
+        "CollectionLink": {"type": "object", "required": ["learner", "collection_url"], "properties": {
+            "learner": {"type": "object"}, "collection_url": {"type": "string", "format": "uri"}}},
+        "WebhookRequest": {"type": "object", "required": ["url"], "properties": {
+            "url": webhook["url"], "events": webhook["events"]}},
+        "Webhook": {"type": "object", "required": list(webhook), "properties": webhook},
+        "NewWebhook": {"allOf": [_ref("Webhook"), {"type": "object", "required": ["secret"], "properties": {
+            "secret": {"type": "string", "description": (
+                "Shown once. Deliveries carry `Badgeline-Signature: t=<unix>,v1=<hex HMAC-SHA256(secret, "
+                "\"<t>.\" + body)>`, `Badgeline-Event` and `Badgeline-Delivery`.")}}}]},
+        "WebhookList": {"type": "object", "required": ["webhooks"], "properties": {
+            "webhooks": {"type": "array", "items": _ref("Webhook")}}},
+    }
+
+
+def _holder_paths() -> dict[str, Any]:
+    return {
+        "/learners/{learner}/collection:rotate": {"post": _operation(
+            "rotateCollection", "A new private collection link for the learner; the old one stops working.",
+            _responses({200: ("The new link.", _ref("CollectionLink"))}, [401, 404]),
+            parameters=path_param("learner", "Email address or DID."))},
+        "/webhooks": {
+            "post": _operation("postWebhook", "Register a webhook (https; the secret is shown once).",
+                               _responses({201: ("The webhook and its secret.", _ref("NewWebhook"))},
+                                          [400, 401, 413, 415]),
+                               requestBody={"required": True, "content": _content(_ref("WebhookRequest"))}),
+            "get": _operation("listWebhooks", "Your active webhooks.",
+                              _responses({200: ("The webhooks.", _ref("WebhookList"))}, [401]))},
+        "/webhooks/{id}": {"delete": _operation(
+            "deleteWebhook", "Stop a webhook.", {"204": {"description": "Deleted."},
+                                                **_responses({}, [401, 404])},
+            parameters=path_param("id", "The webhook's id."))},
     }
 
 
@@ -210,7 +256,7 @@ def openapi_document(settings: Settings) -> dict[str, Any]:
             "415, 422) is not stored at all; only accepted events get a row and a URL.")},
         "servers": [{"url": f"{settings.public_url}/api/v1"}],
         "security": [{"bearerAuth": []}],
-        "paths": {**_paths(settings), **lifecycle_paths()},
+        "paths": {**_paths(settings), **lifecycle_paths(), **_holder_paths()},
         "components": {
             "securitySchemes": {"bearerAuth": {"type": "http", "scheme": "bearer", "description": "Provider API key."}},
             "schemas": {**_event_schemas(), **_shared_schemas(settings.max_batch_events), **lifecycle_schemas()},

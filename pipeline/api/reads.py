@@ -7,7 +7,9 @@ exist, so nothing leaks across providers.
 
 - `GET /credentials/<uuid>`: the signed credential document itself (`application/json`).
 - `GET /learners/<email or DID>/credentials`: `{"learner": {"email"} | {"did"}, "credentials":
-  [{"id", "url", "framework": {"id", "version"}, "level", "issued_at"}]}`. The learner is
+  [{"id", "url", "framework": {"id", "version"}, "level", "issued_at", "public_url"}], "collection_url"}`
+  (`public_url`: the credential's public page; `collection_url`: the learner's private collection,
+  `pipeline.holder.tokens`). The learner is
   looked up by DID (`did:...`), else by normalized email; an unknown learner and a learner
   with nothing visible both answer `200` with an empty list.
 """
@@ -24,7 +26,8 @@ from sqlalchemy.orm import Session, selectinload
 from issuer.errors import IssuerError
 from issuer.frameworks import FrameworkRegistry
 from pipeline.events.normalized import normalize_email
-from pipeline.outcomes import URN_UUID, credential_url
+from pipeline.holder.tokens import collection_url
+from pipeline.outcomes import URN_UUID, credential_url, public_page_url
 from pipeline.services import Services
 from pipeline.store.learners import find_learner
 from pipeline.store.models import Award, Credential, Event, Evidence
@@ -68,12 +71,24 @@ def visible_to(session: Session, registry: FrameworkRegistry, award: Award, prov
         session, award, provider_id, level_statements(registry, award))
 
 
+def visible_credentials(session: Session, registry: FrameworkRegistry, learner_id: int,
+                        provider_id: str) -> list[Credential]:
+    """The learner's credentials the provider may read (`visible_to`), oldest first."""
+    credentials = session.scalars(
+        select(Credential).join(Award, Credential.award_id == Award.id)
+        .where(Award.learner_id == learner_id).options(selectinload(Credential.award))
+        .order_by(Credential.issued_at, Credential.id)
+    )
+    return [c for c in credentials if visible_to(session, registry, c.award, provider_id)]
+
+
 def credential_summary(credential: Credential, public_url: str) -> dict[str, Any]:
     award = credential.award
     return {
         "id": credential.id, "url": credential_url(public_url, credential.id),
         "framework": {"id": award.framework_code, "version": award.framework_version},
         "level": award.level, "issued_at": credential.issued_at.isoformat().replace("+00:00", "Z"),
+        "public_url": public_page_url(public_url, credential.id),
     }
 
 
@@ -112,12 +127,9 @@ def register_read_routes(bp: Blueprint, services: Services) -> None:
         with services.read_sessions() as session:
             found = find_learner(session, did=query.get("did"), email=query.get("email"))
             listed: list[dict[str, Any]] = []
+            learner_id = found.id if found is not None else None
             if found is not None:
-                credentials = session.scalars(
-                    select(Credential).join(Award, Credential.award_id == Award.id)
-                    .where(Award.learner_id == found.id).options(selectinload(Credential.award))
-                    .order_by(Credential.issued_at, Credential.id)
-                )
-                listed = [credential_summary(c, public_url) for c in credentials
-                          if visible_to(session, services.registry, c.award, caller.provider_id)]
-        return json_response({"learner": query, "credentials": listed})
+                listed = [credential_summary(c, public_url)
+                          for c in visible_credentials(session, services.registry, found.id, caller.provider_id)]
+        collection = collection_url(services, learner_id) if listed and learner_id is not None else None
+        return json_response({"learner": query, "credentials": listed, "collection_url": collection})

@@ -32,12 +32,13 @@ from sqlalchemy import (
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 from pipeline.errors import AppendOnlyViolation
-from pipeline.store.types import UtcDateTime, new_uuid
+from pipeline.store.types import UtcDateTime, new_uuid, parse_valid_until
 
 EVENT_STATES = ("received", "processing", "processed", "rejected")
 EVENT_FORMATS = ("native", "xapi", "caliper", "csv")
 STATUS_PURPOSES = ("revocation", "suspension")
 AUDIT_ACTORS = ("provider", "admin", "cli")
+DELIVERY_STATES = ("pending", "delivered", "failed")
 
 NAMING = {
     "ix": "ix_%(table_name)s_%(column_0_N_name)s",
@@ -230,6 +231,8 @@ class Credential(Base):
     """The document's `validUntil` (level policy `validForDays`), for expiry queries."""
     replaces_id: Mapped[str | None] = mapped_column(ForeignKey("credentials.id"), index=True)
     """The credential this one renews (`pipeline.renewals`)."""
+    hidden_at: Mapped[datetime | None]
+    """When the holder hid the public page `/c/<uuid>` (migration 0005); the credential still verifies."""
 
     award: Mapped[Award] = relationship(back_populates="credential")
 
@@ -310,6 +313,67 @@ class FrameworkCrosswalk(Base):
     document: Mapped[bytes] = mapped_column(LargeBinary)
     sha256: Mapped[str] = mapped_column(String(64))
     added_at: Mapped[datetime]
+class LearnerCollection(Base):
+    """The learner's private collection link `/me/<token>`: only the token's SHA-256 is stored.
+
+    The token is HMAC(collection secret, `salt`), so the provider API can hand the same link
+    out again; rotating draws a new salt and the old token stops working (`pipeline.holder.tokens`).
+    """
+
+    __tablename__ = "learner_collections"
+
+    learner_id: Mapped[int] = mapped_column(ForeignKey("learners.id"), primary_key=True)
+    salt: Mapped[str] = mapped_column(String(64))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime]
+    rotated_at: Mapped[datetime | None]
+
+
+class Webhook(Base):
+    """A provider's webhook endpoint. The HMAC secret is kept to sign deliveries (shown once)."""
+
+    __tablename__ = "webhooks"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_uuid)
+    provider_id: Mapped[str] = mapped_column(ForeignKey("providers.id"), index=True)
+    url: Mapped[str] = mapped_column(String(1000))
+    secret: Mapped[str] = mapped_column(String(128))
+    events: Mapped[list[Any]]
+    created_at: Mapped[datetime]
+    deleted_at: Mapped[datetime | None]
+
+
+class WebhookDelivery(Base):
+    """One notice to one webhook (an outbox row): retried until delivered or 3 days old.
+
+    Unique `(webhook_id, event_type, credential_id)`: each notice is queued once.
+    """
+
+    __tablename__ = "webhook_deliveries"
+    __table_args__ = (
+        UniqueConstraint("webhook_id", "event_type", "credential_id"),
+        CheckConstraint(_in("state", DELIVERY_STATES), name="state"),
+        Index(None, "state", "next_attempt_at"),
+    )
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_uuid)
+    webhook_id: Mapped[str] = mapped_column(ForeignKey("webhooks.id"))
+    event_type: Mapped[str] = mapped_column(String(64))
+    credential_id: Mapped[str] = mapped_column(ForeignKey("credentials.id"), index=True)
+    body: Mapped[bytes] = mapped_column(LargeBinary)
+    state: Mapped[str] = mapped_column(String(16), default="pending")
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime]
+    locked_until: Mapped[datetime | None]
+    last_status: Mapped[int | None] = mapped_column(Integer)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime]
+    delivered_at: Mapped[datetime | None]
+
+
+def _copy_valid_until(mapper: Any, connection: Any, target: Credential) -> None:
+    if target.valid_until is None and isinstance(target.document, dict):
+        target.valid_until = parse_valid_until(target.document)
 
 
 def _refuse_change(mapper: Any, connection: Any, target: Any) -> None:
@@ -342,3 +406,4 @@ class ServiceMeta(Base):
     key: Mapped[str] = mapped_column(String(100), primary_key=True)
     value: Mapped[Any] = mapped_column(JSON)
     updated_at: Mapped[datetime]
+event.listen(Credential, "before_insert", _copy_valid_until)

@@ -40,3 +40,19 @@ class UtcDateTime(TypeDecorator[datetime]):
 def new_uuid() -> str:
     """A random UUID (v4) as its 36-character string form."""
     return str(uuid.uuid4())
+
+
+def parse_utc(value: Any) -> datetime | None:
+    """An RFC 3339 date-time with a zone as an aware UTC datetime; None when absent or unreadable."""
+    if not isinstance(value, str):
+        return None
+    try:
+        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return parsed.astimezone(timezone.utc) if parsed.tzinfo else None
+
+
+def parse_valid_until(document: dict[str, Any]) -> datetime | None:
+    """A credential document's `validUntil` (`parse_utc`)."""
+    return parse_utc(document.get("validUntil"))

@@ -205,7 +205,8 @@ def test_outcome_lists_levels_and_credentials_once_processed(client, key, servic
     assert resource["outcome"] == {
         "code": "levels_reached", "message": "Reached 2 levels.", "levels": ["developing", "proficient"],
         "credentials": [
-            {"id": cid, "url": f"{PUBLIC}/api/v1/credentials/{cid.removeprefix('urn:uuid:')}", "level": level}
+            {"id": cid, "url": f"{PUBLIC}/api/v1/credentials/{cid.removeprefix('urn:uuid:')}", "level": level,
+             "public_url": f"{PUBLIC}/c/{cid.removeprefix('urn:uuid:')}"}
             for cid, level in zip(credential_ids, ("developing", "proficient"), strict=True)
         ],
     }

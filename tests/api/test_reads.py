@@ -110,24 +110,45 @@ def learner_credentials(client, key, learner):
 
 def summary(document, level):
     return {"id": document["id"], "url": f"{PUBLIC}/api/v1/credentials/{document['id'].removeprefix('urn:uuid:')}",
-            "framework": {"id": FRAMEWORK, "version": VERSION}, "level": level, "issued_at": "2026-11-20T16:00:00Z"}
+            "framework": {"id": FRAMEWORK, "version": VERSION}, "level": level, "issued_at": "2026-11-20T16:00:00Z",
+            "public_url": f"{PUBLIC}/c/{document['id'].removeprefix('urn:uuid:')}"}
 
 
 def test_learner_credentials_by_email_or_did(client, world):
     by_email = learner_credentials(client, world.keys["A"], " Ana@Example.ORG ")
+    collection = by_email.pop("collection_url")
     assert by_email == {"learner": {"email": "ana@example.org"},
                         "credentials": [summary(world.proficient, "proficient")]}
+    assert collection.startswith(f"{PUBLIC}/me/")
     by_did = learner_credentials(client, world.keys["B"], ANA_DID)
-    assert by_did["learner"] == {"did": ANA_DID}
+    assert by_did["learner"] == {"did": ANA_DID} and by_did["collection_url"] == collection  # one learner, one link
     assert sorted(c["level"] for c in by_did["credentials"]) == ["developing", "proficient"]
     assert learner_credentials(client, world.keys["C"], "ana@example.org")["credentials"] == []
 
 
 def test_unknown_learner_looks_like_a_learner_without_credentials(client, world):
     assert learner_credentials(client, world.keys["A"], "nobody@example.org") == {
-        "learner": {"email": "nobody@example.org"}, "credentials": []}
+        "learner": {"email": "nobody@example.org"}, "credentials": [], "collection_url": None}
     response = client.get("/api/v1/learners/plainname/credentials", headers=bearer(world.keys["A"]))
     assert response.status_code == 404
+
+
+def test_collection_rotation_and_webhooks_match_the_openapi_document(client, world):
+    """The holder routes (issue 9) through the OpenAPI-checking client."""
+    old = learner_credentials(client, world.keys["A"], "ana@example.org")["collection_url"]
+    rotated = client.post("/api/v1/learners/ana@example.org/collection:rotate", headers=bearer(world.keys["A"]))
+    assert rotated.status_code == 200 and rotated.get_json()["collection_url"] != old
+    refused = client.post("/api/v1/learners/ana@example.org/collection:rotate", headers=bearer(world.keys["C"]))
+    assert refused.status_code == 404
+    created = client.post("/api/v1/webhooks", data=json.dumps({"url": "https://hooks.example.org/badgeline"}),
+                          headers=bearer(world.keys["A"]), content_type="application/json")
+    assert created.status_code == 201 and created.get_json()["secret"]
+    bad = client.post("/api/v1/webhooks", data=json.dumps({"url": "http://hooks.example.org/x"}),
+                      headers=bearer(world.keys["A"]), content_type="application/json")
+    assert bad.status_code == 400
+    listed = client.get("/api/v1/webhooks", headers=bearer(world.keys["A"])).get_json()["webhooks"]
+    assert [w["id"] for w in listed] == [created.get_json()["id"]]
+    assert client.open("DELETE", f"/api/v1/webhooks/{listed[0]['id']}", headers=bearer(world.keys["A"])).status_code == 204
 
 
 def test_reads_need_a_key(client, world):
