@@ -3,7 +3,8 @@
     app.register_blueprint(make_api_blueprint(services), url_prefix="/api/v1")
 
 Routes: `events` (POST /events, /events:batch, /events:csv; GET /events/<id>), `reads`
-(GET /credentials/<uuid>, /learners/<email or DID>/credentials), `openapi` (public GET
+(GET /credentials/<uuid>, /learners/<email or DID>/credentials), `offers` (POST
+/credentials/<uuid>/offer: a wallet offer), `openapi` (public GET
 /openapi.json, /schema/event.json). Every other route requires `Authorization: Bearer <key>`.
 Every error, including unknown routes (404) and methods (405) under the prefix, is
 `application/problem+json` (`problems`).
@@ -25,6 +26,7 @@ from . import problems as p
 from .auth import Unauthenticated, authenticate_caller, remember_caller
 from .events import register_event_routes
 from .openapi import register_document_routes
+from .offers import register_offer_routes
 from .reads import register_read_routes
 
 __all__ = ["BLUEPRINT_NAME", "make_api_blueprint"]
@@ -99,6 +101,7 @@ def make_api_blueprint(services: Services) -> Blueprint:
 
     register_event_routes(bp, services)
     register_read_routes(bp, services)
+    register_offer_routes(bp, services)
     register_document_routes(bp, services)
     every_method = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
     bp.add_url_rule("/", "unknown_route", _unknown_route, methods=every_method, provide_automatic_options=False)

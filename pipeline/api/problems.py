@@ -46,6 +46,7 @@ API_MESSAGES: dict[str, str] = {
     "too_many_events": "The request holds more events than one request may carry.",
     UNSUPPORTED_MEDIA_TYPE: "The request body is not in a media type this address accepts.",
     BAD_REQUEST: "The request could not be understood.",
+    "credential_revoked": "The credential is revoked: it cannot be offered to a wallet.",
     STORE_UNAVAILABLE: "The database is unavailable right now; try again shortly.",
     INTERNAL_ERROR: "Something went wrong on our side; the request was not completed.",
 }
@@ -58,6 +59,7 @@ STATUS_BY_CODE: dict[str, int] = {
     NOT_FOUND: 404,
     METHOD_NOT_ALLOWED: 405,
     "event_conflict": 409,
+    "credential_revoked": 409,
     PAYLOAD_TOO_LARGE: 413,
     "too_many_events": 413,
     UNSUPPORTED_MEDIA_TYPE: 415,

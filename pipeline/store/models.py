@@ -262,7 +262,8 @@ class WalletOffer(Base):
     __tablename__ = "wallet_offers"
 
     id: Mapped[str] = mapped_column(String(64), primary_key=True)
-    """Random, unguessable: names the offer page, the credential offer and the exchange."""
+    """SHA-256 hex of the offer secret that names the offer page, credential offer and exchange
+    in URLs (the secret itself, and the code derived from it, are never stored)."""
     credential_id: Mapped[str] = mapped_column(ForeignKey("credentials.id"), index=True)
     code_hash: Mapped[str] = mapped_column(String(64), unique=True)
     """SHA-256 of the OID4VCI pre-authorized code."""
