@@ -29,7 +29,8 @@ from pipeline.wallet.offers import OfferLinks, create_offer
 from pipeline.wallet.signing import CeleryBoundIssuer
 from pipeline.web import create_app
 from tests.interop.conftest import node_binary, run_node  # noqa: F401 - fixtures
-from tests.worker.conftest import FW, Stack, free_port, native, reader, shared_redis, stack_factory  # noqa: F401
+from tests.worker.conftest import (  # noqa: F401 - fixtures
+    FW, Stack, free_port, native, processor, reader, settings, shared_redis, stack_factory, store)
 
 
 @dataclass
@@ -105,3 +106,54 @@ def service(stack_factory, shared_redis) -> Iterator[Service]:
         httpd.shutdown()
         thread.join(timeout=5)
         services.close()
+
+
+# --- in process: the same app and store, the worker's use case called directly ----------------
+class InProcessBoundIssuer:
+    """`BoundIssuer` without Celery: runs the worker's use case (`issue_bound_result`) in this
+    process with the real key file, as the worker would. For the error tests; the end-to-end
+    tests use the real worker."""
+
+    def __init__(self, services: Services, settings) -> None:
+        self.services, self.settings = services, settings
+
+    def issue(self, offer_id: str, holder_did: str) -> dict:
+        from pipeline.identity import load_issuing_identity
+        from pipeline.wallet.bound import issue_bound_result
+
+        now = self.services.clock()
+        with self.services.sessions.begin() as session:
+            identity = load_issuing_identity(self.settings, session, now)
+        return issue_bound_result(self.services.sessions.begin, offer_id, holder_did, identity=identity,
+                                  public_url=self.settings.public_url, now=now)
+
+
+@dataclass
+class Local:
+    """The web app (test client) over a store holding one credential issued by the real use case."""
+
+    services: Services
+    client: Any
+    credential: Credential
+    clock: list[datetime]
+    public_url: str
+
+    def offer(self, **kwargs: Any) -> OfferLinks:
+        with self.services.sessions.begin() as session:
+            return create_offer(session, credential_id=self.credential.id, public_url=self.public_url,
+                                now=self.clock[0], **kwargs)
+
+
+@pytest.fixture
+def local(store, processor, settings) -> Iterator[Local]:
+    from pipeline.processing import process_event
+
+    event_id = store.record(store.provider("Acme"), native(f"ev-{uuid.uuid4().hex[:8]}", level="proficient"))
+    process_event(processor, event_id)
+    [credential] = store.credentials_of(event_id)
+    clock = [datetime.now(timezone.utc)]
+    services = build_services(settings, clock=lambda: clock[0])
+    app = create_app(settings, services=services, mount_verifier=False,
+                     bound_issuer=InProcessBoundIssuer(services, settings))
+    yield Local(services, app.test_client(), credential, clock, settings.public_url)
+    services.close()
