@@ -55,7 +55,7 @@ def test_every_route_is_documented_and_nothing_else(client, app):
     routes = {(normalized(p), m) for p, m in blueprint_routes(app)}
     documented = {(normalized(p), m) for p, m in documented_operations(document(client))}
     assert routes == documented
-    assert len(routes) == 8
+    assert len(routes) == 9  # + POST /credentials/{id}/offer (wallet delivery)
 
 
 def test_protected_operations_document_401_and_problems(client):
