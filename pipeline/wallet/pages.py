@@ -23,7 +23,7 @@ from .offers import links_for, open_offer
 def qr_svg(text: str) -> str:
     """An inline SVG QR code (error correction M, quiet zone kept), dark on white."""
     out = io.BytesIO()
-    segno.make(text, error="m").save(out, kind="svg", scale=4, border=4, xmldecl=False, svgns=True,
+    segno.make(text, error="m").save(out, kind="svg", scale=4, border=4, xmldecl=False, svgns=True, omitsize=True,
                                      dark="#111", light="#fff")
     return out.getvalue().decode("utf-8")
 
