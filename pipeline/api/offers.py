@@ -9,13 +9,10 @@ Learner Credential Wallet link, and `expires_at` (10 minutes).
 
 from __future__ import annotations
 
-import uuid
-
 from flask import Blueprint, Response
 from sqlalchemy.orm import selectinload
 
 from pipeline.errors import PipelineError
-from pipeline.outcomes import URN_UUID
 from pipeline.services import Services
 from pipeline.store.models import Credential
 from pipeline.wallet.offers import create_offer
@@ -23,17 +20,14 @@ from pipeline.wallet.offers import create_offer
 from .auth import current_caller
 from .events import json_response
 from .problems import NotFound
-from .reads import visible_to
+from .reads import credential_id_of, visible_to
 
 
 def register_offer_routes(bp: Blueprint, services: Services) -> None:
     @bp.post("/credentials/<credential_uuid>/offer")
     def post_credential_offer(credential_uuid: str) -> Response:
         caller = current_caller()
-        try:
-            credential_id = URN_UUID + str(uuid.UUID(credential_uuid))
-        except ValueError as error:
-            raise NotFound(f"{credential_uuid!r} is not a credential id (a UUID)") from error
+        credential_id = credential_id_of(credential_uuid)
         with services.sessions.begin() as session:
             credential = session.get(Credential, credential_id, options=[selectinload(Credential.award)])
             if (credential is None or credential.derived_from is not None

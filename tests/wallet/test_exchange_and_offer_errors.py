@@ -57,6 +57,9 @@ def test_the_holder_gets_its_credential_and_may_retry_only_itself(local: Local):
     other = Ed25519Key.generate()
     expect(post_vp(local, links, did_auth(other, challenge=vpr["challenge"], domain=vpr["domain"])), 410, "offer_gone")
     expect(local.client.post(exchange_path(links), json={}), 410, "offer_gone")
+    listing = local.client.get("/api/v1/learners/ana@example.org/credentials",
+                               headers={"Authorization": f"Bearer {api_key_for(local)}"}).get_json()
+    assert [c["id"] for c in listing["credentials"]] == [local.credential.id]  # the wallet copy is not listed
 
 
 @pytest.mark.parametrize("case", ["wrong challenge", "wrong domain", "no holder", "holder not did:key",
