@@ -189,3 +189,26 @@ def test_a_credential_revoked_after_the_offer_is_denied(local: Local):
     body = expect(credential_response(local, token, request_with(holder.proof(aud=local.public_url, nonce=nonce(local)))),
                   400, "credential_request_denied")
     assert "revoked" in body["error_description"]
+
+
+def test_the_rfc_9864_name_ed25519_is_accepted_too(local: Local):
+    holder = Holder()
+    proof = holder.proof(aud=local.public_url, nonce=nonce(local), header={"alg": "Ed25519"})
+    response = credential_response(local, access_token(local), request_with(proof))
+    assert response.status_code == 200, response.get_json()
+
+
+def test_no_worker_within_the_timeout_is_503_and_the_token_stays_usable(local: Local, stack_factory, shared_redis):
+    from pipeline.wallet.signing import CeleryBoundIssuer
+    from pipeline.web import create_app
+
+    stack = stack_factory(shared_redis)  # a broker and a queue, but no worker on it
+    app = create_app(local.services.settings, services=local.services, mount_verifier=False,
+                     bound_issuer=CeleryBoundIssuer(stack.app, timeout_s=1))
+    token, holder = access_token(local), Holder()
+    waiting = app.test_client().post("/oid4vci/credential", json=request_with(
+        holder.proof(aud=local.public_url, nonce=nonce(local))), headers={"Authorization": f"Bearer {token}"})
+    body = expect(waiting, 503, "temporarily_unavailable")
+    assert waiting.headers["Retry-After"] and "1 s" in body["error_description"]
+    retried = credential_response(local, token, request_with(holder.proof(aud=local.public_url, nonce=nonce(local))))
+    assert retried.status_code == 200, retried.get_json()
