@@ -3,8 +3,8 @@
 `issue_bound_result(sessions, offer_secret_hash, holder_did, ...)`, in ONE transaction:
 
 1. lock the offer; it must have been redeemed (token or DID authentication) by this holder
-   when the holder is known; when its credential was already issued (a redelivered task,
-   a retried request), answer that one again: idempotent;
+   when the holder is known; when its credential was already issued to this holder (a
+   redelivered task, a concurrent retry), answer that one again: idempotent;
 2. the original must exist and not be revoked (`credential_request_denied`);
 3. allocate its own random revocation slot (`pipeline.statuslists.allocate_entry`);
 4. `issuer.holder_binding.bind_to_holder`, then sign and self-verify (`sign_and_check`);
@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import logging
 import uuid
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
@@ -51,7 +52,10 @@ def issue_bound(session: Session, offer_id: str, holder_did: str, *, identity: I
     """Steps 1-5 inside the caller's transaction; the signed holder-bound credential."""
     offer = locked_offer(session, offer_id, holder_did)
     if offer.issued_credential_id is not None:
-        return session.get(Credential, offer.issued_credential_id).document
+        issued = session.get(Credential, offer.issued_credential_id)
+        if issued.bound_to_did != holder_did:
+            raise WalletError("the offer's credential went to another holder", code="credential_request_denied")
+        return issued.document
     original = original_credential(session, offer.credential_id)
     allocated = allocate_entry(session, identity=identity, public_url=public_url, now=now)
     credential_id = f"urn:uuid:{uuid.uuid4()}"
@@ -67,7 +71,7 @@ def issue_bound(session: Session, offer_id: str, holder_did: str, *, identity: I
     return signed
 
 
-def issue_bound_result(session_begin: Any, offer_id: str, holder_did: str, *, identity: IssuingIdentity,
+def issue_bound_result(session_begin: Callable[[], Any], offer_id: str, holder_did: str, *, identity: IssuingIdentity,
                        public_url: str, now: datetime) -> dict[str, Any]:
     """What `badgeline.issue_bound_credential` returns (see the module docstring)."""
     try:

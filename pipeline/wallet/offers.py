@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from urllib.parse import quote
 
-from sqlalchemy import update
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from pipeline.outcomes import URN_UUID
@@ -142,7 +142,8 @@ def redeem_code(session: Session, code: str, now: datetime, ttl: timedelta = TOK
 
 def offer_for_token(session: Session, token: str | None, now: datetime) -> WalletOffer:
     """The offer a bearer token may still fetch its one credential for (`invalid_token` otherwise)."""
-    offer = session.query(WalletOffer).filter_by(access_token_hash=digest(token or "")).one_or_none() if token else None
+    offer = session.scalars(select(WalletOffer).where(WalletOffer.access_token_hash == digest(token))).one_or_none() \
+        if token else None
     if offer is None or offer.token_expires_at is None or offer.token_expires_at <= now:
         raise WalletError("the access token is unknown or expired", code="invalid_token")
     if offer.issued_credential_id is not None:

@@ -137,6 +137,7 @@ class Local:
     credential: Credential
     clock: list[datetime]
     public_url: str
+    bound: InProcessBoundIssuer
 
     def offer(self, **kwargs: Any) -> OfferLinks:
         with self.services.sessions.begin() as session:
@@ -153,7 +154,7 @@ def local(store, processor, settings) -> Iterator[Local]:
     [credential] = store.credentials_of(event_id)
     clock = [datetime.now(timezone.utc)]
     services = build_services(settings, clock=lambda: clock[0])
-    app = create_app(settings, services=services, mount_verifier=False,
-                     bound_issuer=InProcessBoundIssuer(services, settings))
-    yield Local(services, app.test_client(), credential, clock, settings.public_url)
+    bound = InProcessBoundIssuer(services, settings)
+    app = create_app(settings, services=services, mount_verifier=False, bound_issuer=bound)
+    yield Local(services, app.test_client(), credential, clock, settings.public_url, bound)
     services.close()

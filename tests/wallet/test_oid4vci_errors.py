@@ -212,3 +212,19 @@ def test_no_worker_within_the_timeout_is_503_and_the_token_stays_usable(local: L
     assert waiting.headers["Retry-After"] and "1 s" in body["error_description"]
     retried = credential_response(local, token, request_with(holder.proof(aud=local.public_url, nonce=nonce(local))))
     assert retried.status_code == 200, retried.get_json()
+
+
+def test_the_workers_use_case_is_idempotent_for_its_holder_only(local: Local):
+    from pipeline.store.models import WalletOffer
+    from pipeline.wallet.offers import digest
+
+    links = local.offer()
+    token_response(local, code_of(local, links))  # redeemed: the worker may now issue
+    issuer, first = local.bound, Holder()
+    one = issuer.issue(digest(links.secret), first.did)
+    again = issuer.issue(digest(links.secret), first.did)  # a redelivered task
+    assert one == again and one["verifiableCredential"]["credentialSubject"]["id"] == first.did
+    other = issuer.issue(digest(links.secret), Holder().did)
+    assert other["error"] == "credential_request_denied"
+    with local.services.read_sessions() as session:
+        assert session.get(WalletOffer, digest(links.secret)).issued_credential_id == one["verifiableCredential"]["id"]
