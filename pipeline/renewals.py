@@ -98,7 +98,7 @@ def expiring_credentials(session: Session, *, now: datetime, within: timedelta) 
     newer = aliased(Credential)
     query = (select(Credential).options(selectinload(Credential.award))
              .where(Credential.valid_until > now, Credential.valid_until <= now + within,
-                    Credential.revoked_at.is_(None),
+                    Credential.revoked_at.is_(None), Credential.derived_from.is_(None),
                     ~select(newer.id).where(newer.replaces_id == Credential.id).exists())
              .order_by(Credential.valid_until, Credential.id))
     return list(session.scalars(query))

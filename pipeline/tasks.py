@@ -9,6 +9,8 @@
 - `badgeline.issue_credential(credential_json, options)`: sign a caller's credential for the
   VC API (`pipeline.issue_service.issue_result`). The one task whose result is stored
   (`ignore_result=False`): the web process waits for it. Never retried: the caller is waiting.
+- `badgeline.issue_bound_credential(offer_id, holder_did)`: a wallet's credential bound to its
+  DID (`pipeline.wallet.bound`); like `issue_credential`, its result is awaited, never retried.
 
 Retries with exponential backoff and jitter (1, 2, 4 ... capped at 60 s, 12 tries) happen
 ONLY for transient failures: database unavailable or busy, our own races
@@ -39,6 +41,7 @@ PROCESS_EVENT = "badgeline.process_event"
 SWEEP_RECEIVED = "badgeline.sweep_received"
 PUBLISH_STATUS_LIST = "badgeline.publish_status_list"
 ISSUE_CREDENTIAL = "badgeline.issue_credential"
+ISSUE_BOUND_CREDENTIAL = "badgeline.issue_bound_credential"
 
 MAX_RETRIES = 12
 BACKOFF_MAX_S = 60.0
@@ -74,7 +77,7 @@ def _sweep_step(what: str, action: Callable[[], list[str]]) -> list[str]:
 
 
 def register_tasks(app: Celery, runtime: Callable[[], WorkerRuntime]) -> None:
-    """Register the four tasks on `app`; `runtime()` gives this process's WorkerRuntime."""
+    """Register the tasks on `app`; `runtime()` gives this process's WorkerRuntime."""
 
     @app.task(name=PROCESS_EVENT, bind=True, shared=False, max_retries=MAX_RETRIES)
     def process_event(task: Task, event_id: str) -> None:
@@ -99,3 +102,7 @@ def register_tasks(app: Celery, runtime: Callable[[], WorkerRuntime]) -> None:
     @app.task(name=ISSUE_CREDENTIAL, bind=True, shared=False, ignore_result=False, max_retries=0)
     def issue_credential(task: Task, credential_json: str, options: dict) -> dict:
         return runtime().issue_credential(credential_json, options)
+
+    @app.task(name=ISSUE_BOUND_CREDENTIAL, bind=True, shared=False, ignore_result=False, max_retries=0)
+    def issue_bound_credential(task: Task, offer_id: str, holder_did: str) -> dict:
+        return runtime().issue_bound_credential(offer_id, holder_did)

@@ -20,14 +20,17 @@ from pipeline.publish import make_publish_blueprint
 from pipeline.services import Services, build_services
 from pipeline.settings import Settings
 from pipeline.vcapi import make_vcapi_blueprint
+from pipeline.wallet.signing import BoundIssuer, CeleryBoundIssuer
+from pipeline.wallet.web import register_wallet_routes
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 
 
 def create_app(settings: Settings, *, services: Services | None = None, mount_verifier: bool = True,
-               credential_issuer: CredentialIssuer | None = None) -> Flask:
-    """The web app for `settings`; tests may pass prepared `services` (e.g. another dispatcher)
-    and `credential_issuer` (VC API issuing, mounted only with `settings.admin_key_hash`)."""
+               credential_issuer: CredentialIssuer | None = None, bound_issuer: BoundIssuer | None = None) -> Flask:
+    """The web app for `settings`; tests may pass prepared `services` (e.g. another dispatcher),
+    `credential_issuer` (VC API issuing, mounted only with `settings.admin_key_hash`) and
+    `bound_issuer` (wallet delivery; by default a worker over `settings.redis_url`)."""
     if services is None:
         from pipeline.worker import CeleryDispatcher, create_celery_app  # the web only sends tasks
 
@@ -36,6 +39,10 @@ def create_app(settings: Settings, *, services: Services | None = None, mount_ve
         from pipeline.worker import CeleryCredentialIssuer, create_celery_app  # signing happens in the worker
 
         credential_issuer = CeleryCredentialIssuer(create_celery_app(settings))
+    if bound_issuer is None and settings.redis_url:
+        from pipeline.worker import create_celery_app  # the wallet's credential is signed in the worker
+
+        bound_issuer = CeleryBoundIssuer(create_celery_app(settings))
     app = Flask(__name__, template_folder=str(TEMPLATES), static_folder=None)
     app.config["MAX_CONTENT_LENGTH"] = settings.max_event_bytes * 64
     app.extensions["badgeline"] = services
@@ -49,6 +56,7 @@ def create_app(settings: Settings, *, services: Services | None = None, mount_ve
     app.register_blueprint(make_vcapi_blueprint(settings, credential_issuer))
     if settings.admin_key_hash:
         app.register_blueprint(make_framework_admin_blueprint(services))
+    register_wallet_routes(app, services, bound_issuer)
     if mount_verifier:
         mount_verifier_app(app, settings, services)
 

@@ -6,7 +6,8 @@ JSON messages, late acknowledgement (`task_acks_late`,
 a Redis visibility timeout (300 s by default: an unacknowledged message of a dead worker
 comes back after it; keep task retries' backoff below it). Beat runs
 `badgeline.sweep_received` every `settings.sweep_interval_s`. Results are ignored
-(`task_ignore_result`) except for `badgeline.issue_credential`, which the web process waits
+(`task_ignore_result`) except for `badgeline.issue_credential` and
+`badgeline.issue_bound_credential`, which the web process waits
 for (`CeleryCredentialIssuer`): the result backend is the broker's Redis, results expire
 after `RESULT_EXPIRES_S`.
 
@@ -229,6 +230,16 @@ class WorkerRuntime:
         result = issue_result(credential_json, options, identity, now)
         log.info("issue_credential: %s", "signed" if "verifiableCredential" in result
                  else f"refused [{result['problem']['code']}]")
+        return result
+
+    def issue_bound_credential(self, offer_id: str, holder_did: str) -> dict:
+        from pipeline.wallet.bound import issue_bound_result
+
+        identity, services = self.load_identity(), self.services
+        result = issue_bound_result(services.sessions.begin, offer_id, holder_did, identity=identity,
+                                    public_url=self.settings.public_url, now=services.clock())
+        log.info("issue_bound_credential: %s", "signed" if "verifiableCredential" in result
+                 else f"refused [{result['error']}]")
         return result
 
     def publish_status_list(self, list_id: str) -> None:

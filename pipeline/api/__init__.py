@@ -6,7 +6,8 @@ Routes: `events` (POST /events, /events:batch, /events:csv; GET /events/<id>), `
 (GET /credentials/<uuid>, /learners/<email or DID>/credentials), `lifecycle` (POST
 /credentials/<uuid>/revoke, GET /credentials/<uuid>/resource, GET /credentials?expiring_within=;
 the admin key is accepted there too), `collections` (POST /learners/<id>/collection:rotate),
-`webhooks` (POST/GET /webhooks, DELETE /webhooks/<id>), `openapi` (public GET
+`webhooks` (POST/GET /webhooks, DELETE /webhooks/<id>), `offers` (POST /credentials/<uuid>/offer:
+a wallet offer), `openapi` (public GET
 /openapi.json, /schema/event.json). Every other route requires `Authorization: Bearer <key>`.
 Every error, including unknown routes (404) and methods (405) under the prefix, is
 `application/problem+json` (`problems`).
@@ -30,6 +31,7 @@ from .collections import register_collection_routes
 from .events import register_event_routes
 from .lifecycle import ADMIN_ENDPOINTS, admin_request, register_lifecycle_routes
 from .openapi import register_document_routes
+from .offers import register_offer_routes
 from .reads import register_read_routes
 from .webhooks import register_webhook_routes
 
@@ -110,6 +112,7 @@ def make_api_blueprint(services: Services) -> Blueprint:
     register_lifecycle_routes(bp, services)
     register_collection_routes(bp, services)
     register_webhook_routes(bp, services)
+    register_offer_routes(bp, services)
     register_document_routes(bp, services)
     every_method = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
     bp.add_url_rule("/", "unknown_route", _unknown_route, methods=every_method, provide_automatic_options=False)

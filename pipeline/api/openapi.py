@@ -201,6 +201,15 @@ def _operation(op_id: str, summary: str, responses: dict[str, Any], **extra: Any
     return {"operationId": op_id, "summary": summary, "responses": responses, **extra}
 
 
+_WALLET_OFFER: dict[str, Any] = {"type": "object", "required": [
+    "id", "credential", "expires_at", "credential_offer_uri", "credential_offer_link", "offer_page", "vcapi_exchange",
+    "lcw_link"], "properties": {
+    "id": {"type": "string"}, "credential": {"type": "string"}, "expires_at": {"type": "string", "format": "date-time"},
+    "credential_offer_uri": {"type": "string", "format": "uri"}, "credential_offer_link": {"type": "string"},
+    "offer_page": {"type": "string", "format": "uri"}, "vcapi_exchange": {"type": "string", "format": "uri"},
+    "lcw_link": {"type": "string", "format": "uri"}}}
+
+
 def _paths(settings: Settings) -> dict[str, Any]:
     event_ok = ("The event resource.", _ref("EventResource"))
     location = {"Location": {"schema": {"type": "string", "format": "uri"}, "description": "The event's URL."}}
@@ -234,6 +243,14 @@ def _paths(settings: Settings) -> dict[str, Any]:
             "getLearnerCredentials", "A learner's credentials visible to you.",
             _responses({200: ("The credentials.", _ref("LearnerCredentials"))}, [401, 404]),
             parameters=path_param("learner", "Email address or DID."))},
+        "/credentials/{id}/offer": {"post": _operation(
+            "postCredentialOffer", "A single-use wallet offer for the credential (expires in 10 minutes).",
+            _responses({201: ("The offer's links.", _WALLET_OFFER)}, [401, 404, 409]),
+            description=("OID4VCI 1.0 pre-authorized code offer (`credential_offer_uri`, the "
+                         "`openid-credential-offer://` link) and the VC API exchange of the Learner Credential "
+                         "Wallet (`lcw_link`); `offer_page` shows both as QR codes. Whichever a wallet redeems "
+                         "first uses the offer. 409 `credential_revoked`."),
+            parameters=path_param("id", "The UUID of the credential's urn:uuid id."))},
         OPENAPI_PATH: {"get": _operation(
             "getOpenApi", "This document.", _responses({200: ("OpenAPI 3.1.", {"type": "object"})}, []), **public)},
         SCHEMA_PATH: {"get": {**_operation(

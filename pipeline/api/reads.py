@@ -76,7 +76,8 @@ def visible_credentials(session: Session, registry: FrameworkRegistry, learner_i
     """The learner's credentials the provider may read (`visible_to`), oldest first."""
     credentials = session.scalars(
         select(Credential).join(Award, Credential.award_id == Award.id)
-        .where(Award.learner_id == learner_id).options(selectinload(Credential.award))
+        .where(Award.learner_id == learner_id, Credential.derived_from.is_(None))  # not wallet copies
+        .options(selectinload(Credential.award))
         .order_by(Credential.issued_at, Credential.id)
     )
     return [c for c in credentials if visible_to(session, registry, c.award, provider_id)]
@@ -102,6 +103,14 @@ def learner_query(identifier: str) -> dict[str, str]:
     raise NotFound("learners are named by email address or DID")
 
 
+def credential_id_of(credential_uuid: str) -> str:
+    """The `urn:uuid:` id of a credential named by its UUID in a route; `NotFound` otherwise."""
+    try:
+        return URN_UUID + str(uuid.UUID(credential_uuid))
+    except ValueError as error:
+        raise NotFound(f"{credential_uuid!r} is not a credential id (a UUID)") from error
+
+
 def register_read_routes(bp: Blueprint, services: Services) -> None:
     """Add the credential routes to `bp` (mounted at `/api/v1`)."""
     public_url = services.settings.public_url
@@ -109,10 +118,7 @@ def register_read_routes(bp: Blueprint, services: Services) -> None:
     @bp.get("/credentials/<credential_uuid>")
     def get_credential(credential_uuid: str) -> Response:
         caller = current_caller()
-        try:
-            credential_id = URN_UUID + str(uuid.UUID(credential_uuid))
-        except ValueError as error:
-            raise NotFound(f"{credential_uuid!r} is not a credential id (a UUID)") from error
+        credential_id = credential_id_of(credential_uuid)
         with services.read_sessions() as session:
             credential = session.get(Credential, credential_id, options=[selectinload(Credential.award)])
             if credential is None or not visible_to(session, services.registry, credential.award, caller.provider_id):

@@ -47,7 +47,8 @@ class LearnerCollectionView:
 
 def learner_credentials(session: Session, learner_id: int) -> list[Credential]:
     """Every credential of the learner, newest first, with its award loaded."""
-    query = (select(Credential).join(Award, Credential.award_id == Award.id).where(Award.learner_id == learner_id)
+    query = (select(Credential).join(Award, Credential.award_id == Award.id).where(Award.learner_id == learner_id,
+                                                                          Credential.derived_from.is_(None))
              .options(selectinload(Credential.award)).order_by(Credential.issued_at.desc(), Credential.id))
     return list(session.scalars(query))
 

@@ -183,7 +183,12 @@ class Award(Base):
     awarded_at: Mapped[datetime]
     renewal: Mapped[int] = mapped_column(Integer, default=0)
 
-    credential: Mapped[Credential | None] = relationship(back_populates="award", uselist=False)
+    credential: Mapped[Credential | None] = relationship(
+        primaryjoin="and_(Award.id == Credential.award_id, Credential.derived_from.is_(None))",
+        uselist=False, viewonly=True)
+    """The credential issued for the award (not the copies delivered to wallets: `credentials`)."""
+    credentials: Mapped[list[Credential]] = relationship(back_populates="award", viewonly=True)
+    """Every credential of the award: the original and its holder-bound wallet copies."""
 
 
 class StatusList(Base):
@@ -218,7 +223,8 @@ class Credential(Base):
 
     id: Mapped[str] = mapped_column(String(100), primary_key=True)
     """`urn:uuid:...`, the credential's `id`."""
-    award_id: Mapped[int] = mapped_column(ForeignKey("awards.id"), unique=True)
+    award_id: Mapped[int] = mapped_column(ForeignKey("awards.id"), index=True)
+    """Several rows per award: the original, and its copies bound to a holder's DID (migration 0006)."""
     document: Mapped[dict[str, Any]]
     issued_at: Mapped[datetime]
     status_list_id: Mapped[str | None] = mapped_column(ForeignKey("status_lists.id"))
@@ -233,8 +239,12 @@ class Credential(Base):
     """The credential this one renews (`pipeline.renewals`)."""
     hidden_at: Mapped[datetime | None]
     """When the holder hid the public page `/c/<uuid>` (migration 0005); the credential still verifies."""
+    derived_from: Mapped[str | None] = mapped_column(ForeignKey("credentials.id"))
+    """The original credential this one re-issues to a wallet (NULL for the original)."""
+    bound_to_did: Mapped[str | None] = mapped_column(String(500))
+    """The holder DID of a wallet copy (its `credentialSubject.id`)."""
 
-    award: Mapped[Award] = relationship(back_populates="credential")
+    award: Mapped[Award] = relationship(back_populates="credentials")
 
 
 class CredentialAudit(Base):
@@ -374,6 +384,42 @@ class WebhookDelivery(Base):
 def _copy_valid_until(mapper: Any, connection: Any, target: Credential) -> None:
     if target.valid_until is None and isinstance(target.document, dict):
         target.valid_until = parse_valid_until(target.document)
+
+
+class WalletOffer(Base):
+    """A single-use offer to deliver a credential into a wallet (OID4VCI pre-authorized code or
+    VC API exchange, whichever the wallet uses first). Secrets are stored as SHA-256 hex."""
+
+    __tablename__ = "wallet_offers"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    """SHA-256 hex of the offer secret that names the offer page, credential offer and exchange
+    in URLs (the secret itself, and the code derived from it, are never stored)."""
+    credential_id: Mapped[str] = mapped_column(ForeignKey("credentials.id"), index=True)
+    code_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    """SHA-256 of the OID4VCI pre-authorized code."""
+    challenge: Mapped[str] = mapped_column(String(64))
+    """The DID-authentication challenge of the VC API exchange."""
+    created_at: Mapped[datetime]
+    expires_at: Mapped[datetime]
+    redeemed_at: Mapped[datetime | None]
+    """When the code was exchanged for a token or the exchange's DID authentication passed."""
+    access_token_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
+    token_expires_at: Mapped[datetime | None]
+    holder_did: Mapped[str | None] = mapped_column(String(500))
+    issued_credential_id: Mapped[str | None] = mapped_column(ForeignKey("credentials.id"))
+    """The holder-bound credential delivered (set once, by the worker)."""
+
+
+class WalletNonce(Base):
+    """An OID4VCI `c_nonce` (SHA-256 hex), single use, short-lived."""
+
+    __tablename__ = "wallet_nonces"
+
+    value_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    created_at: Mapped[datetime]
+    expires_at: Mapped[datetime]
+    used_at: Mapped[datetime | None]
 
 
 def _refuse_change(mapper: Any, connection: Any, target: Any) -> None:

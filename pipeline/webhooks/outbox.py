@@ -159,7 +159,7 @@ def notify_credential_revoked(session: Session, credential_id: str, *, public_ur
 def queue_expiring(session: Session, *, public_url: str, now: datetime, within: timedelta = EXPIRY_NOTICE) -> list[str]:
     """Queue `credential.expiring` for unrevoked credentials whose `validUntil` falls within `within`."""
     query = (select(Credential).where(Credential.valid_until > now, Credential.valid_until <= now + within,
-                                      Credential.revoked_at.is_(None)).options(selectinload(Credential.award)))
+                                      Credential.revoked_at.is_(None), Credential.derived_from.is_(None)).options(selectinload(Credential.award)))
     queued: list[str] = []
     for credential in session.scalars(query):
         queued += queue_notice(session, credential, EXPIRING, public_url=public_url, now=now)

@@ -55,7 +55,7 @@ def test_every_route_is_documented_and_nothing_else(client, app):
     routes = {(normalized(p), m) for p, m in blueprint_routes(app)}
     documented = {(normalized(p), m) for p, m in documented_operations(document(client))}
     assert routes == documented
-    assert len(routes) == 15  # 8 of issue 3, 3 of issue 8 (lifecycle), 4 of issue 9 (collection:rotate, webhooks)
+    assert len(routes) == 16  # 8 of issue 3, 3 of issue 8 (lifecycle), 4 + 1 of issue 9 (collection:rotate, webhooks; offer)
 
 
 def test_protected_operations_document_401_and_problems(client):
