@@ -6,7 +6,8 @@ Free of Flask and Celery; the provider API, the admin key and `badgeline revoke`
 2. Lock every `credentials` row of the credential's award (holder-bound copies of one award
    are further rows of it: they are revoked together) and, for each not yet revoked, set
    `revoked_at` and `revocation_reason` and append a `credential_audit` row (who, when, why).
-   Revoking again changes nothing and writes no audit row. There is no un-revoke.
+   Revoking again changes nothing and writes no audit row. There is no un-revoke. The
+   providers' webhooks get a `credential.revoked` notice in the same transaction.
 3. Bump `status_lists.bits_version` of every list holding a changed bit, in the SAME
    transaction: the list is now due for re-signing (`signed_bits_version` is lower).
 4. After commit, the caller asks a worker to re-sign those lists (`badgeline.publish_status_list`;
@@ -25,6 +26,7 @@ from sqlalchemy.orm import Session
 
 from pipeline.errors import PipelineError
 from pipeline.store.models import Credential, CredentialAudit, StatusList
+from pipeline.webhooks.outbox import notify_credential_revoked
 
 REVOKED = "revoked"
 MAX_REASON_CHARS = 1000
@@ -84,8 +86,10 @@ def mark_lists_changed(session: Session, list_ids: Iterable[str]) -> None:
 
 
 def revoke_award(session: Session, credential: Credential, *, actor: Actor, reason: object,
-                 now: datetime) -> Revoked:
-    """Steps 1-3 for the award of `credential` (already found and authorized by the caller)."""
+                 now: datetime, public_url: str | None = None) -> Revoked:
+    """Steps 1-3 for the award of `credential` (already found and authorized by the caller).
+    With `public_url`, the providers' webhooks are told (`credential.revoked`, queued in this
+    transaction; a worker delivers them)."""
     text = checked_reason(reason)
     changed: list[Credential] = []
     for row in award_rows(session, credential.award_id, lock=True):
@@ -98,6 +102,10 @@ def revoke_award(session: Session, credential: Credential, *, actor: Actor, reas
     lists = sorted({str(r.status_list_id) for r in changed if r.status_list_id is not None})
     mark_lists_changed(session, lists)
     session.flush()
+    if public_url is not None:
+        for row in changed:
+            if row.derived_from is None:  # one notice per credential, not per wallet copy
+                notify_credential_revoked(session, row.id, public_url=public_url, now=now)
     return Revoked(tuple(r.id for r in changed), tuple(lists))
 
 

@@ -106,7 +106,8 @@ def register_lifecycle_routes(bp: Blueprint, services: Services) -> None:
         with services.sessions.begin() as session:
             credential = visible_credential(session, credential_uuid, actor)
             revoked = revoke_award(session, credential, actor=actor,
-                                   reason=body.get("reason") if isinstance(body, dict) else None, now=now)
+                                   reason=body.get("reason") if isinstance(body, dict) else None, now=now,
+                                   public_url=public_url)
         for list_id in revoked.list_ids:
             try:
                 services.dispatcher.send_publish_status_list(list_id)

@@ -58,7 +58,8 @@ def _revoke_one(services, text: str, reason: str, lists: set[str]) -> tuple[bool
         credential = session.get(Credential, key)
         if credential is None:
             return False, "not found"
-        revoked = revoke_award(session, credential, actor=Actor(CLI), reason=reason, now=now)
+        revoked = revoke_award(session, credential, actor=Actor(CLI), reason=reason, now=now,
+                               public_url=services.settings.public_url)
     lists.update(revoked.list_ids)
     return True, "revoked" if revoked.changed else "already revoked"
 

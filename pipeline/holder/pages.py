@@ -5,7 +5,8 @@ private collection. One Flask blueprint, mounted at the root by `pipeline.web.cr
 - `GET /me/<token>`: the collection; `POST /me/<token>/credentials/<uuid>/hide|show`;
   `GET /me/<token>/credentials/<uuid>.<ext>` (downloads, hidden or not); `GET /me/<token>/badges.zip`;
   `POST /me/<token>/rotate` (a new link; the old one answers 404).
-  The "Add to wallet" form posts to `/me/<token>/credentials/<uuid>/offer` (the wallet offer).
+  The "Add to wallet" form posts to `/me/<token>/credentials/<uuid>/offer`: a new wallet offer,
+  then a redirect to its page (`pipeline.wallet`).
 
 The collection's forms need no CSRF token of their own: the secret token is in the path (a
 third-party page cannot know it) and there are no cookies. Collection pages are sent
@@ -29,6 +30,8 @@ from pipeline.holder.view import CredentialPage, credential_page
 from pipeline.outcomes import URN_UUID
 from pipeline.services import Services
 from pipeline.store.models import Credential, Learner
+from pipeline.wallet.errors import WalletError
+from pipeline.wallet.offers import create_offer
 
 PRIVATE_HEADERS = {"Referrer-Policy": "no-referrer", "Cache-Control": "no-store", "X-Robots-Tag": "noindex"}
 EXTENSIONS = "any(json, png, svg, pdf)"
@@ -125,6 +128,19 @@ def make_holder_blueprint(services: Services) -> Blueprint:
             credential = owned(session, token, credential_uuid)
             credential.hidden_at = services.clock() if action == "hide" else None
         return private(redirect(f"/me/{token}#c-{credential_uuid}", code=303))
+
+    @bp.post("/me/<token>/credentials/<uuid:credential_uuid>/offer")
+    def offer_to_wallet(token: str, credential_uuid: uuidlib.UUID) -> Response:
+        """"Add to wallet": a new single-use offer (`pipeline.wallet.offers`), shown on its page as
+        QR codes for an OID4VCI wallet and for the Learner Credential Wallet."""
+        try:
+            with services.sessions.begin() as session:
+                credential = owned(session, token, credential_uuid)
+                links = create_offer(session, credential_id=credential.id, public_url=services.settings.public_url,
+                                     now=services.clock())
+        except WalletError as error:  # revoked: nothing to deliver
+            abort(409, description=error.message)
+        return private(redirect(links.page_url, code=303))
 
     @bp.get(f"/me/<token>/credentials/<uuid:credential_uuid>.<{EXTENSIONS}:ext>")
     def collection_file(token: str, credential_uuid: uuidlib.UUID, ext: str) -> Response:

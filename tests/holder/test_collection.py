@@ -134,3 +134,20 @@ def test_rotation_by_api_and_by_button(world):
     refused = world.client.post(f"/api/v1/learners/{EMAIL}/collection:rotate",
                                 headers={"Authorization": f"Bearer {outsider}"})
     assert refused.status_code == 404 and world.client.get(newest).status_code == 200
+
+
+def test_add_to_wallet_from_the_collection_opens_a_single_use_offer(world):
+    """The collection's "Add to wallet" button makes a wallet offer and shows its page with QR codes."""
+    credential_id = world.earn("emerging")
+    uuid = credential_id.removeprefix("urn:uuid:")
+    path = collection_link(world)
+    assert f'action="{path}/credentials/{uuid}/offer"' in world.client.get(path).get_data(as_text=True)
+    answer = world.client.post(f"{path}/credentials/{uuid}/offer")
+    assert answer.status_code == 303
+    offer_page = urlsplit(answer.headers["Location"]).path
+    assert offer_page.startswith("/offers/")
+    page = world.client.get(offer_page)
+    html = page.get_data(as_text=True)
+    assert page.status_code == 200 and "openid-credential-offer://" in html and "<svg" in html
+    other = world.client.post(f"/me/not-a-token/credentials/{uuid}/offer")
+    assert other.status_code == 404

@@ -178,3 +178,20 @@ def test_revoked_and_expiring_notices(open_world, receiver):
     body = json.loads(receiver.received[-1].body)
     assert body["type"] == "credential.expiring" and body["data"]["credential"]["id"] == soon
     assert body["data"]["credential"]["valid_until"] == "2026-12-10T16:00:00Z"
+
+
+def test_revoking_through_the_api_tells_the_providers_webhook(open_world, receiver):
+    """`POST /credentials/<uuid>/revoke` queues `credential.revoked` in the revoking transaction."""
+    world = open_world
+    register(world, receiver.url)
+    credential_id = world.earn("emerging")
+    run_due(world)
+    uuid = credential_id.removeprefix("urn:uuid:")
+    revoked = world.client.post(f"/api/v1/credentials/{uuid}/revoke", json={"reason": "exam misconduct"},
+                                headers=bearer(world))
+    assert revoked.status_code == 200, revoked.get_json()
+    assert run_due(world) == ["delivered"]
+    body = json.loads(receiver.received[-1].body)
+    assert body["type"] == "credential.revoked" and body["data"]["credential"]["id"] == credential_id
+    again = world.client.post(f"/api/v1/credentials/{uuid}/revoke", json={"reason": "again"}, headers=bearer(world))
+    assert again.status_code == 200 and run_due(world) == []  # nothing changed, nothing told
