@@ -21,6 +21,8 @@ from issuer.contexts import known_urls
 from issuer.cryptosuites import verify_proofs
 from issuer.dates import DateError, parse_datetime_z
 from issuer.dids import KeyResolver
+from issuer.errors import ContextError, JsonLdError
+from issuer.jsonld import check_context
 from issuer.problems import CheckResult, Outcome, Problem
 from issuer.schema import validate_ob_credential
 
@@ -104,17 +106,28 @@ def is_open_badge(credential: dict[str, Any]) -> bool:
 
 
 def check_contexts(credential: dict[str, Any], allowed: frozenset[str]) -> CheckResult:
-    """Every @context entry must be a bundled, allow-listed URL (DI 1.0 §4.6; VCDM §B.1)."""
-    for i, entry in enumerate(credential["@context"]):
-        if not isinstance(entry, str):
-            return _fail("contexts", P.PARSING_ERROR, "context_inline", "Inline context",
-                         "The credential defines its own terms in an inline @context, which this "
-                         "verifier does not accept.", f"/@context/{i}")
-        if entry not in allowed:
+    """Every @context URL is bundled and allow-listed (DI 1.0 §4.6; VCDM §B.1); inline context
+    objects (VCDM 2.0 §4.3) are processed as JSON-LD 1.1 contexts, never fetching anything."""
+    contexts = credential["@context"]
+    for i, entry in enumerate(contexts):
+        if isinstance(entry, str) and entry not in allowed:
             return _fail("contexts", P.PARSING_ERROR, "context_unknown", "Unknown context",
                          f"The context {entry} is not one this verifier knows and trusts.",
                          f"/@context/{i}")
-    return CheckResult("contexts", Outcome.PASS, "Every @context is a known, pinned context.")
+        if not isinstance(entry, (str, dict)):
+            return _fail("contexts", P.PARSING_ERROR, "context_invalid", "Invalid context",
+                         "Each @context entry must be a URL or a context object.", f"/@context/{i}")
+    inline = [i for i, entry in enumerate(contexts) if isinstance(entry, dict)]
+    if not inline:
+        return CheckResult("contexts", Outcome.PASS, "Every @context is a known, pinned context.")
+    for i in inline:
+        try:
+            check_context(contexts[:i + 1])
+        except (JsonLdError, ContextError) as exc:
+            return _fail("contexts", P.PARSING_ERROR, exc.code, "Invalid context",
+                         f"The inline context cannot be used: {exc.message}", f"/@context/{i}")
+    return CheckResult("contexts", Outcome.PASS,
+                       "Every @context URL is a known, pinned context; inline contexts are valid.")
 
 
 def check_schema(credential: dict[str, Any]) -> CheckResult:

@@ -114,7 +114,9 @@ PLAIN: dict[str, str] = {
     "key_not_authorized": "The key that signed it is not one the issuer uses to issue credentials.",
     "key_unresolvable": "The key that signed it could not be found.",
     "context_unknown": "The credential uses a vocabulary (JSON-LD context) this verifier does not trust.",
-    "context_inline": "The credential redefines its own vocabulary, which this verifier does not accept.",
+    "jsonld_protected_term_redefinition": "The credential tries to change the meaning of a standard term, "
+                                          "which is not allowed.",
+    "context_invalid": "The credential's vocabulary (JSON-LD context) is malformed.",
     "proof_transformation": "The credential's contents could not be read exactly, so its signature cannot be checked.",
 }
 """Plain sentences for problem codes whose technical detail would not help an employer."""

@@ -117,9 +117,18 @@ def test_a_context_off_the_allowlist_is_refused(credential, identity):
     assert (problem["code"], problem["path"]) == ("context_unknown", "/@context/1")
 
 
-def test_an_inline_context_is_refused(credential, identity):
+def test_an_inline_context_is_signed_and_verifies(credential, identity):
     credential["@context"].append({"favourite": "https://example.org/favourite"})
-    assert refusal(issue(credential, identity))["code"] == "context_inline"
+    credential["credentialSubject"]["favourite"] = "green"
+    signed = signed_of(issue(credential, identity))
+    assert signed["@context"][-1] == {"favourite": "https://example.org/favourite"}
+    assert verify_credential(signed, resolve_key=StaticKeyResolver(), now=NOW).verified
+
+
+def test_an_inline_context_redefining_a_protected_term_is_refused(credential, identity):
+    credential["@context"].append({"name": "https://evil.example/name"})
+    problem = refusal(issue(credential, identity))
+    assert (problem["code"], problem["path"]) == ("jsonld_protected_term_redefinition", "/@context/1")
 
 
 def test_an_undefined_term_is_refused(identity):

@@ -145,9 +145,12 @@ def test_batch_limit(client):
     assert _post(client, {"verifiableCredentials": []}, "/credentials/verify:batch").status_code == 400
 
 
-def _presentation(credentials, *, challenge="c-123", domain="verifier.example", holder=None):
+def _presentation(credentials, *, challenge="c-123", domain="verifier.example", holder=None, extra_type=None):
     vp = {"@context": ["https://www.w3.org/ns/credentials/v2"], "type": ["VerifiablePresentation"],
           "holder": holder or OTHER.did_key, "verifiableCredential": credentials}
+    if extra_type is not None:  # a presentation type defined by an inline context (VCDM 2.0 §4.3)
+        vp["@context"].append({extra_type: f"https://example.org/examples#{extra_type}"})
+        vp["type"].append(extra_type)
     return add_proof(vp, signer=did_key_signer(OTHER), created=CREATED, proof_purpose="authentication",
                      challenge=challenge, domain=domain)
 
@@ -159,6 +162,17 @@ def test_presentation_with_holder_proof_challenge_and_domain(client):
     assert response.status_code == 200, response.get_json()
     body = response.get_json()
     assert body["verified"] is True and body["credentialResults"][0]["verified"] is True
+
+
+def test_presentation_with_an_inline_context(client):
+    vp = _presentation([_valid()], extra_type="CredentialManagerPresentation")
+    response = _post(client, {"verifiablePresentation": vp, "options": {"challenge": "c-123"}},
+                     "/presentations/verify")
+    assert response.status_code == 200, response.get_json()
+    vp["@context"][-1] = {"id": "https://evil.example/id"}  # a protected term of the VC context
+    response = _post(client, {"verifiablePresentation": vp}, "/presentations/verify")
+    assert response.status_code == 400
+    assert "jsonld_protected_term_redefinition" in [p["code"] for p in response.get_json()["problemDetails"]]
 
 
 @pytest.mark.parametrize("options, code", [
