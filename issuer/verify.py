@@ -24,6 +24,7 @@ from issuer.dids import KeyResolver
 from issuer.errors import ContextError, JsonLdError
 from issuer.jsonld import check_context
 from issuer.problems import CheckResult, Outcome, Problem
+from issuer.related_resources import related_resource_problems
 from issuer.schema import validate_ob_credential
 
 VC2_CONTEXT = "https://www.w3.org/ns/credentials/v2"
@@ -147,6 +148,21 @@ def check_schema(credential: dict[str, Any]) -> CheckResult:
     return CheckResult("schema", Outcome.PASS, "Follows the Open Badges 3.0 format.")
 
 
+def check_related_resources(credential: dict[str, Any]) -> list[CheckResult]:
+    """`resources`: relatedResource objects well-formed, and every digest of a resource held here
+    (a bundled context) correct, never fetching (VCDM 2.0 §5.3). No check when there is none."""
+    if "relatedResource" not in credential:
+        return []
+    problems = [Problem(P.MALFORMED_VALUE_ERROR, v.code, "Related resource", v.message, v.path)
+                for v in related_resource_problems(credential)]
+    if problems:
+        return [CheckResult("resources", Outcome.FAIL,
+                            f"A related resource is malformed or does not match its digest ({problems[0].detail}).",
+                            problems)]
+    return [CheckResult("resources", Outcome.PASS,
+                        "Related resources are well-formed; the digests of those held here match.")]
+
+
 def issuer_id(credential: dict[str, Any]) -> str | None:
     issuer = credential.get("issuer")
     if isinstance(issuer, str):
@@ -237,6 +253,7 @@ def verify_credential(
     steps: list[tuple[str, Callable[[], CheckResult | list[CheckResult]]]] = [
         ("contexts", lambda: check_contexts(credential, allowed)),
         ("schema", lambda: check_schema(credential)),
+        ("resources", lambda: check_related_resources(credential)),
         ("proof", lambda: check_proof_and_issuer(credential, resolve_key)),
         ("validity", lambda: check_validity(credential, now, clock_skew)),
     ]

@@ -123,7 +123,8 @@ PLAIN: dict[str, str] = {
 
 VERDICT_HEADLINES = {"verified": "Verified", "not-verified": "Not verified", "incomplete": "Could not fully check"}
 OUTCOME_LABELS = {Outcome.PASS: "Passed", Outcome.FAIL: "Failed", Outcome.CANNOT_CHECK: "Could not check"}
-CHECK_LABELS = {"parse": "Format", "contexts": "Vocabulary", "schema": "Open Badges format", "proof": "Signature",
+CHECK_LABELS = {"parse": "Format", "contexts": "Vocabulary", "schema": "Open Badges format",
+                "resources": "Related resources", "proof": "Signature",
                 "issuer": "Issuer's key", "claims": "JWT claims", "validity": "Validity period",
                 "status": "Revocation status", "framework": "Competency framework", "endorsements": "Endorsements"}
 

@@ -22,6 +22,7 @@ from issuer.problems import CheckResult, Outcome, Problem
 from issuer.verify import (
     VerificationReport,
     check_contexts,
+    check_related_resources,
     check_schema,
     check_validity,
     parse_credential,
@@ -207,6 +208,7 @@ class VerifierEngine:
         steps: list[tuple[str, Callable[[], Any]]] = [
             ("contexts", lambda: check_contexts(credential, self.allowed_contexts)),
             ("schema", lambda: check_schema(credential)),
+            ("resources", lambda: check_related_resources(credential)),
             ("proof", lambda: check_jws(jws, credential, self.resolver)),
             ("claims", lambda: check_claims(jws.payload, credential, legacy)),
             ("validity", lambda: check_validity(credential, now, self.clock_skew)),

@@ -99,7 +99,7 @@ def test_verify_exits_0_when_verified(run, issued):
     lines = result.stdout.splitlines()
     assert lines[0] == "VERIFIED"
     assert [line.split()[:2] for line in lines[1:]] == [
-        ["PASS", "parse"], ["PASS", "contexts"], ["PASS", "schema"], ["PASS", "proof"], ["PASS", "issuer"],
+        ["PASS", "parse"], ["PASS", "contexts"], ["PASS", "schema"], ["PASS", "resources"], ["PASS", "proof"], ["PASS", "issuer"],
         ["PASS", "validity"]]
 
 
@@ -118,7 +118,7 @@ def test_verify_json_report(run, issued):
     result = run("verify", str(issued), "--json")
     report = json.loads(result.stdout)
     assert result.exit_code == 0 and report["verified"] is True
-    assert [c["check"] for c in report["checks"]] == ["parse", "contexts", "schema", "proof", "issuer", "validity"]
+    assert [c["check"] for c in report["checks"]] == ["parse", "contexts", "schema", "resources", "proof", "issuer", "validity"]
     assert report["problemDetails"] == []
 
 

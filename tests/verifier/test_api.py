@@ -30,7 +30,7 @@ def test_valid_credential_is_200_with_the_vc_api_body(client):
     assert response.status_code == 200
     body = response.get_json()
     assert body["verified"] is True and body["problemDetails"] == [] and body["errors"] == []
-    assert [c["check"] for c in body["checks"]] == ["parse", "contexts", "schema", "proof", "issuer", "validity",
+    assert [c["check"] for c in body["checks"]] == ["parse", "contexts", "schema", "resources", "proof", "issuer", "validity",
                                                      "status", "framework"]
     assert "credential" not in body
 
@@ -162,6 +162,27 @@ def test_presentation_with_holder_proof_challenge_and_domain(client):
     assert response.status_code == 200, response.get_json()
     body = response.get_json()
     assert body["verified"] is True and body["credentialResults"][0]["verified"] is True
+
+
+def test_a_wrong_digest_of_a_bundled_context_fails_the_credential(client):
+    import base64
+    import hashlib
+
+    from issuer.contexts import load_context_bytes
+
+    v2 = "https://www.w3.org/ns/credentials/v2"
+    right = "sha384-" + base64.b64encode(hashlib.sha384(load_context_bytes(v2)).digest()).decode()
+    wrong = "sha384-" + base64.b64encode(hashlib.sha384(b"another document").digest()).decode()
+    for digest, status in ((right, 200), (wrong, 400)):
+        credential = add_proof({"@context": [v2], "type": ["VerifiableCredential"], "issuer": OTHER.did_key,
+                                "credentialSubject": {"id": "did:example:1"},
+                                "relatedResource": [{"id": v2, "digestSRI": digest}]},
+                               signer=did_key_signer(OTHER), created=CREATED)
+        response = _post(client, {"verifiableCredential": credential})
+        assert response.status_code == status, response.get_json()
+    errors = response.get_json()["errors"]
+    assert [(e["code"], e["path"]) for e in errors] == [("related_resource_digest_mismatch",
+                                                         "/relatedResource/0/digestSRI")]
 
 
 def test_presentation_with_an_inline_context(client):
