@@ -222,6 +222,20 @@ def test_presentation_signed_by_someone_other_than_the_holder(client):
     assert "holder_mismatch" in [p["code"] for p in response.get_json()["problemDetails"]]
 
 
+def test_presentation_reports_errors_in_presentation_wording(client):
+    vp = _presentation([_valid(), load_scenario("revoked")["input"]["value"]], holder="did:example:someone-else")
+    vp["@context"].append("https://example.org/unknown-context.jsonld")
+    body = _post(client, {"verifiablePresentation": vp}, "/presentations/verify").get_json()
+    own = [e for e in body["errors"] if not e.get("path", "").startswith("/verifiableCredential/")]
+    assert "context_unknown" in [e["code"] for e in own]
+    assert own and all("credential" not in e["detail"].lower() for e in own)
+    inner = [e for e in body["errors"] if e.get("path", "").startswith("/verifiableCredential/1")]
+    assert inner and inner == [{**p, "path": "/verifiableCredential/1" + p.get("path", "")}
+                               for p in body["credentialResults"][1]["errors"]]
+    assert body["verified"] is False and body["errors"] and set(map(str, body["errors"])) <= set(
+        map(str, body["problemDetails"]))
+
+
 def test_unsigned_presentation_is_cannot_check_unless_a_challenge_was_asked(client):
     vp = {"@context": ["https://www.w3.org/ns/credentials/v2"], "type": "VerifiablePresentation",
           "verifiableCredential": [_valid()]}
