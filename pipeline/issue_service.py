@@ -15,8 +15,9 @@ which holds the signing key, re-reads it and runs `issue_result`:
    schema: all problems at once, `422` with the JSON pointer of each (`errors`);
 5. every term and type is defined by the contexts (RDFC-1.0 in safe mode, DI 1.0 §4.1);
 6. sign: `eddsa-rdfc-2022`, `DataIntegrityProof`, `assertionMethod`, with the issuer's
-   current key. A credential that already carries proofs gets ours appended as a proof
-   set (DI 1.0 §4.3: "append or reject, per configuration": we append);
+   current key, as a proof set (`proof` is always an array, as the OB 3.0 schema wants). A
+   credential that already carries proofs gets ours appended (DI 1.0 §4.3: "append or
+   reject, per configuration": we append);
 7. self-check: our new proof verifies with our key (earlier proofs are the caller's).
 
 A VC 1.1 credential without `issuanceDate` gets the signing time (VCDM 1.1 §4.6 requires
@@ -215,7 +216,7 @@ def sign_credential(credential: dict[str, Any], options: dict[str, Any], identit
     """Steps 6-7: add our proof (appended to any existing ones) and verify it before answering."""
     try:
         signed = add_proof(credential, signer=identity.signer, created=format_datetime_z(now),
-                           challenge=options.get("challenge"), domain=options.get("domain"))
+                           challenge=options.get("challenge"), domain=options.get("domain"), as_set=True)
     except IssuerError as exc:
         raise IssueRefused(f"[{exc.code}] {exc.message}", code="signing_failed",
                            type_=P.PROOF_GENERATION_ERROR) from exc

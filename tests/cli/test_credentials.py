@@ -34,7 +34,7 @@ def test_issue_for_an_email_with_a_generated_issuer(run):
     assert hashed["hashed"] is True and identity_matches(hashed["identityHash"], "ana@example.org", hashed["salt"])
     assert "v.26.05" in subject["achievement"]["id"]
     assert subject["achievement"]["id"].startswith("http://127.0.0.1:8000/frameworks/")
-    assert credential["proof"]["cryptosuite"] == "eddsa-rdfc-2022"
+    assert credential["proof"][0]["cryptosuite"] == "eddsa-rdfc-2022"
 
 
 def test_each_run_without_a_key_has_a_new_issuer(run):
@@ -55,7 +55,7 @@ def test_issue_for_a_did_with_a_key_file_to_a_file(run, tmp_path):
     assert f"wrote ana.json ({credential['id']})" in result.stderr
     assert credential["issuer"] == {**credential["issuer"], "id": key.did_key, "name": "Northside Board",
                                     "url": "https://badges.example.org/"}
-    assert credential["proof"]["verificationMethod"] == key.did_key_verification_method
+    assert credential["proof"][0]["verificationMethod"] == key.did_key_verification_method
     assert credential["credentialSubject"]["id"] == HOLDER
     assert credential["credentialSubject"]["achievement"]["id"].startswith("https://badges.example.org/frameworks/")
     assert "//frameworks" not in json.dumps(credential)

@@ -113,7 +113,7 @@ def test_worker_credential_for_a_did_web_issuer_verifies_with_keys_fetched_from_
     with services.sessions() as s:
         credential = s.get(Credential, result.credential_ids[0]).document
     assert credential["issuer"]["id"] == DID
-    assert credential["proof"]["verificationMethod"].startswith(DID + "#")
+    assert credential["proof"][0]["verificationMethod"].startswith(DID + "#")
 
     served = app.get_json("/.well-known/did.json")
     resolver = StaticKeyResolver({DID: served})

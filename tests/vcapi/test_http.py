@@ -64,7 +64,7 @@ def test_issues_201_with_a_verifiable_credential(client, credential, identity):
     response = client.post("/credentials/issue", json={"credential": credential, "options": {}}, headers=AUTH)
     assert response.status_code == 201 and response.mimetype == "application/json"
     signed = response.get_json()["verifiableCredential"]
-    assert signed["proof"]["verificationMethod"] == identity.signer.verification_method
+    assert signed["proof"][0]["verificationMethod"] == identity.signer.verification_method
     assert verify_credential(signed, resolve_key=StaticKeyResolver(), now=NOW).verified
 
 
