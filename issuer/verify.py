@@ -10,7 +10,6 @@ The core checks are the ones that need no network: `parse`, `contexts`, `schema`
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -23,6 +22,7 @@ from issuer.dates import DateError, parse_datetime_z
 from issuer.dids import KeyResolver
 from issuer.errors import ContextError, JsonLdError
 from issuer.jsonld import check_context
+from issuer.jsondoc import MAX_DEPTH, JsonDocumentError, check_depth, parse_json
 from issuer.problems import CheckResult, Outcome, Problem
 from issuer.related_resources import related_resource_problems
 from issuer.schema import validate_ob_credential
@@ -68,15 +68,15 @@ def _fail(name: str, type_: str, code: str, title: str, detail: str, path: str |
 
 def parse_credential(raw: dict[str, Any] | str | bytes) -> tuple[dict[str, Any] | None, CheckResult]:
     """Parse JSON and check the VC envelope shape (VCDM 2.0 §4; VCDM 1.1 for legacy)."""
-    if isinstance(raw, (str, bytes)):
-        try:
-            raw = json.loads(raw)
-        except (ValueError, UnicodeDecodeError) as exc:
-            return None, _fail("parse", P.PARSING_ERROR, "malformed_json", "Malformed JSON",
-                               f"The credential is not valid JSON: {exc}.")
-        except RecursionError:
-            return None, _fail("parse", P.PARSING_ERROR, "malformed_json", "Malformed JSON",
-                               "The credential's JSON is nested too deeply to read.")
+    try:
+        raw = parse_json(raw) if isinstance(raw, (str, bytes)) else raw
+        check_depth(raw)
+    except JsonDocumentError as exc:
+        if exc.code == "json_too_deep":
+            return None, _fail("parse", P.PARSING_ERROR, exc.code, "Nested too deeply",
+                               f"The credential's JSON nests deeper than {MAX_DEPTH} levels.")
+        return None, _fail("parse", P.PARSING_ERROR, exc.code, "Malformed JSON",
+                           f"The credential is not valid JSON: {exc.message}.")
     if not isinstance(raw, dict):
         return None, _fail("parse", P.PARSING_ERROR, "not_an_object", "Not a credential",
                            "A credential must be a JSON object.")

@@ -21,6 +21,7 @@ from __future__ import annotations
 from typing import Any
 
 from issuer.errors import JsonLdError
+from issuer.jsondoc import MAX_DEPTH, json_depth
 from issuer.jsonld import safe
 from issuer.jsonld.expand import expand_document
 from issuer.jsonld.rdfc import canonicalize
@@ -32,10 +33,12 @@ __all__ = ["Quad", "canonical_nquads", "check_context", "expand", "to_rdf"]
 def expand(document: Any) -> list[dict]:
     """The expanded form of `document` (safe mode, bundled contexts only)."""
     _check_document(document)
+    if json_depth(document) > MAX_DEPTH:
+        raise JsonLdError(f"the document nests deeper than {MAX_DEPTH} levels", code="json_too_deep")
     try:
         return expand_document(document)
-    except RecursionError as exc:
-        raise JsonLdError("document is nested too deeply", code=safe.SYNTAX) from exc
+    except RecursionError as exc:  # defensive: MAX_DEPTH keeps expansion far from the recursion limit
+        raise JsonLdError("document is nested too deeply", code="json_too_deep") from exc
 
 
 def check_context(local: Any) -> None:

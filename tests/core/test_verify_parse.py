@@ -24,7 +24,7 @@ def _minimal(**changes):
     (b"{not json", "malformed_json", None),
     ("", "malformed_json", None),
     (b"\xff\xfe\x00garbage", "malformed_json", None),
-    (b"[" * 100_000, "malformed_json", None),  # nesting beyond the recursion limit: still a report
+    (b"[" * 100_000, "json_too_deep", None),  # nesting beyond issuer.jsondoc.MAX_DEPTH: still a report
     ("[1, 2]", "not_an_object", None),
     ('"a string"', "not_an_object", None),
     (["a list"], "not_an_object", None),

@@ -126,7 +126,7 @@ def test_deep_nesting_is_an_error_not_a_crash() -> None:
         inner = inner["next"]
     with pytest.raises(JsonLdError) as err:
         canonical_nquads(doc)
-    assert err.value.code == "jsonld_syntax"
+    assert err.value.code == "json_too_deep"  # issuer.jsondoc.MAX_DEPTH, not Python's recursion limit
 
 
 def test_realistic_credential_is_safe() -> None:
