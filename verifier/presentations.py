@@ -16,7 +16,7 @@ from issuer import problems as P
 from issuer.cryptosuites import verify_proofs
 from issuer.problems import CheckResult, Outcome, Problem
 from issuer.verify import VC1_CONTEXT, VC2_CONTEXT, VerificationReport, check_contexts
-from verifier.engine import Verification, VerifierEngine, VerifyOptions
+from verifier.engine import Verification, VerifierEngine, VerifyOptions, incomplete_problem
 
 
 @dataclass
@@ -28,7 +28,8 @@ class PresentationVerification:
 
     @property
     def verified(self) -> bool:
-        return (not any(c.outcome is Outcome.FAIL for c in self.checks)
+        """Every check passed, the presentation's and each credential's ("could not check" is not)."""
+        return (all(c.outcome is Outcome.PASS for c in self.checks)
                 and all(v.verified for v in self.credentials))
 
     def body(self) -> dict[str, Any]:
@@ -40,6 +41,11 @@ class PresentationVerification:
         out["verified"] = self.verified
         out["errors"] = [p.as_dict() for c in self.checks if c.outcome is Outcome.FAIL for p in c.problems]
         out["warnings"] = [p.as_dict() for c in self.checks if c.outcome is Outcome.CANNOT_CHECK for p in c.problems]
+        if not any(c.outcome is Outcome.FAIL for c in self.checks) and any(
+                c.outcome is Outcome.CANNOT_CHECK for c in self.checks):
+            incomplete = incomplete_problem(self.checks).as_dict()
+            out["errors"] += [incomplete, *out["warnings"]]
+            out["problemDetails"].append(incomplete)
         results = [v.body() for v in self.credentials]
         out["credentialResults"] = results
         for i, result in enumerate(results):

@@ -100,7 +100,7 @@ def test_verify_exits_0_when_verified(run, issued):
     assert lines[0] == "VERIFIED"
     assert [line.split()[:2] for line in lines[1:]] == [
         ["PASS", "parse"], ["PASS", "contexts"], ["PASS", "schema"], ["PASS", "resources"], ["PASS", "proof"], ["PASS", "issuer"],
-        ["PASS", "validity"]]
+        ["PASS", "validity"], ["PASS", "status"], ["PASS", "framework"]]  # the web verifier's checks
 
 
 def test_verify_exits_1_when_tampered(run, issued):
@@ -118,8 +118,9 @@ def test_verify_json_report(run, issued):
     result = run("verify", str(issued), "--json")
     report = json.loads(result.stdout)
     assert result.exit_code == 0 and report["verified"] is True
-    assert [c["check"] for c in report["checks"]] == ["parse", "contexts", "schema", "resources", "proof", "issuer", "validity"]
-    assert report["problemDetails"] == []
+    assert [c["check"] for c in report["checks"]] == ["parse", "contexts", "schema", "resources", "proof", "issuer",
+                                                      "validity", "status", "framework"]
+    assert report["problemDetails"] == [] and report["errors"] == [] and report["verdict"] == "verified"
 
 
 def test_verify_json_report_of_a_broken_file(run, tmp_path):
@@ -130,7 +131,7 @@ def test_verify_json_report_of_a_broken_file(run, tmp_path):
     assert [p["code"] for p in report["problemDetails"]] == ["malformed_json"]
 
 
-def test_verify_warns_on_cannot_check_but_exits_0(run, tmp_path):
+def test_verify_could_not_fully_check_exits_1(run, tmp_path):
     from issuer.cryptosuites import add_proof
     from issuer.keys import did_key_signer
 
@@ -147,6 +148,8 @@ def test_verify_warns_on_cannot_check_but_exits_0(run, tmp_path):
     }, signer=did_key_signer(key), created=now.strftime("%Y-%m-%dT%H:%M:%SZ"))
     (tmp_path / "legacy.json").write_text(json.dumps(legacy))
     result = run("verify", "legacy.json")
-    assert result.exit_code == 0, result.output
-    assert result.stdout.splitlines()[0] == "VERIFIED (some checks could not be made)"
-    assert "WARN schema" in " ".join(result.stdout.split())
+    assert result.exit_code == 1, result.output
+    assert result.stdout.splitlines()[0] == "COULD NOT FULLY CHECK"
+    assert "UNCHECKED schema" in " ".join(result.stdout.split())
+    body = json.loads(run("verify", "legacy.json", "--json").stdout)
+    assert body["verified"] is False and body["errors"][0]["code"] == "verification_incomplete"

@@ -59,12 +59,13 @@ def test_a_failed_check_is_400_with_the_same_body(client):
     assert body["errors"][0]["type"] == "https://www.w3.org/ns/credentials/status-list#STATUS_VERIFICATION_ERROR"
 
 
-def test_cannot_check_is_a_warning_not_a_failure(client):
+def test_cannot_check_is_not_verified_with_its_own_code(client):
     response = _post(client, {"verifiableCredential": load_scenario("unreachable-list")["input"]["value"]})
-    assert response.status_code == 200
+    assert response.status_code == 400
     body = response.get_json()
-    assert body["verified"] is True and body["verdict"] == "incomplete"
-    assert body["errors"] == [] and body["warnings"][0]["code"] == "status_list_unreachable"
+    assert body["verified"] is False and body["verdict"] == "incomplete"
+    assert [e["code"] for e in body["errors"]] == ["verification_incomplete", "status_list_unreachable"]
+    assert body["warnings"][0]["code"] == "status_list_unreachable"
 
 
 @pytest.mark.parametrize("body, code", [
@@ -135,7 +136,7 @@ def test_batch_returns_one_result_each_in_order(client):
     body = response.get_json()
     assert [r["verdict"] for r in body["results"]] == ["verified", "not-verified", "verified", "incomplete",
                                                        "not-verified", "not-verified"]
-    assert body["verified"] is False and body["summary"] == {"count": 6, "verified": 3}
+    assert body["verified"] is False and body["summary"] == {"count": 6, "verified": 2}
 
 
 def test_batch_limit(client):
@@ -236,14 +237,17 @@ def test_presentation_reports_errors_in_presentation_wording(client):
         map(str, body["problemDetails"]))
 
 
-def test_unsigned_presentation_is_cannot_check_unless_a_challenge_was_asked(client):
+def test_unsigned_presentation_is_cannot_check_so_not_verified(client):
     vp = {"@context": ["https://www.w3.org/ns/credentials/v2"], "type": "VerifiablePresentation",
           "verifiableCredential": [_valid()]}
     response = _post(client, {"verifiablePresentation": vp, "options": {"checks": []}}, "/presentations/verify")
-    assert response.status_code == 200
-    assert response.get_json()["checks"][2]["outcome"] == "cannot-check"
+    assert response.status_code == 400
+    body = response.get_json()
+    assert body["checks"][2]["outcome"] == "cannot-check" and body["verified"] is False
+    assert [e["code"] for e in body["errors"]] == ["verification_incomplete"]
     response = _post(client, {"verifiablePresentation": vp, "options": {"challenge": "x"}}, "/presentations/verify")
     assert response.status_code == 400
+    assert "proof_missing" in [e["code"] for e in response.get_json()["errors"]]
 
 
 @pytest.mark.parametrize("name, content_type", [("baked-png", "image/png"), ("baked-svg", "image/svg+xml"),
