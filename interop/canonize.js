@@ -3,7 +3,7 @@
  * stdin: a JSON-LD document, or an array of them.
  * stdout: {"nquads": <RDFC-1.0 canonical N-Quads>} (or {"nquads": [...]} for
  * an array) from the reference stack (jsonld.canonize, safe mode, bundled
- * contexts), or {"error"} with exit 1.
+ * contexts, rdfDirection i18n-datatype like eddsa-rdfc-2022), or {"error"} with exit 1.
  */
 import jsonld from 'jsonld';
 
@@ -13,7 +13,7 @@ try {
   const input = await readStdinJson();
   const canonize = document => jsonld.canonize(document, {
     algorithm: 'RDFC-1.0', format: 'application/n-quads',
-    documentLoader, safe: true
+    documentLoader, safe: true, rdfDirection: 'i18n-datatype'
   });
   const nquads = Array.isArray(input) ?
     await Promise.all(input.map(canonize)) : await canonize(input);

@@ -16,7 +16,9 @@ from typing import Any
 import rfc8785
 
 from issuer.errors import JsonLdError
+from issuer.jsondoc import check_depth
 from issuer.jsonld import canonical_nquads
+from issuer.jsonld.literals import as_double
 
 
 def rdfc_nquads(document: dict[str, Any]) -> str:
@@ -28,9 +30,22 @@ def rdfc_nquads(document: dict[str, Any]) -> str:
     return canonical_nquads(document)
 
 
+def _ieee_numbers(value: Any) -> Any:
+    """`value` with every integer of magnitude >= 2^53 as the IEEE double it denotes (RFC 8785 §3.2.2.3:
+    JSON numbers are read as doubles); smaller integers are exact already."""
+    if isinstance(value, dict):
+        return {k: _ieee_numbers(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_ieee_numbers(v) for v in value]
+    if isinstance(value, int) and not isinstance(value, bool) and abs(value) >= 2**53:
+        return as_double(value)
+    return value
+
+
 def jcs(value: Any) -> bytes:
-    """RFC 8785 JSON Canonicalization Scheme bytes of `value`."""
+    """RFC 8785 JSON Canonicalization Scheme bytes of `value` (nesting limit: `issuer.jsondoc`)."""
+    check_depth(value)
     try:
-        return rfc8785.dumps(value)
+        return rfc8785.dumps(_ieee_numbers(value))
     except (rfc8785.CanonicalizationError, TypeError, ValueError) as exc:
         raise JsonLdError(f"value cannot be JCS-canonicalized: {exc}", code="jcs_invalid") from exc

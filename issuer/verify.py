@@ -10,7 +10,6 @@ The core checks are the ones that need no network: `parse`, `contexts`, `schema`
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -21,7 +20,11 @@ from issuer.contexts import known_urls
 from issuer.cryptosuites import verify_proofs
 from issuer.dates import DateError, parse_datetime_z
 from issuer.dids import KeyResolver
+from issuer.errors import ContextError, JsonLdError
+from issuer.jsonld import check_context
+from issuer.jsondoc import MAX_DEPTH, JsonDocumentError, check_depth, parse_json
 from issuer.problems import CheckResult, Outcome, Problem
+from issuer.related_resources import related_resource_problems
 from issuer.schema import validate_ob_credential
 
 VC2_CONTEXT = "https://www.w3.org/ns/credentials/v2"
@@ -65,15 +68,15 @@ def _fail(name: str, type_: str, code: str, title: str, detail: str, path: str |
 
 def parse_credential(raw: dict[str, Any] | str | bytes) -> tuple[dict[str, Any] | None, CheckResult]:
     """Parse JSON and check the VC envelope shape (VCDM 2.0 §4; VCDM 1.1 for legacy)."""
-    if isinstance(raw, (str, bytes)):
-        try:
-            raw = json.loads(raw)
-        except (ValueError, UnicodeDecodeError) as exc:
-            return None, _fail("parse", P.PARSING_ERROR, "malformed_json", "Malformed JSON",
-                               f"The credential is not valid JSON: {exc}.")
-        except RecursionError:
-            return None, _fail("parse", P.PARSING_ERROR, "malformed_json", "Malformed JSON",
-                               "The credential's JSON is nested too deeply to read.")
+    try:
+        raw = parse_json(raw) if isinstance(raw, (str, bytes)) else raw
+        check_depth(raw)
+    except JsonDocumentError as exc:
+        if exc.code == "json_too_deep":
+            return None, _fail("parse", P.PARSING_ERROR, exc.code, "Nested too deeply",
+                               f"The credential's JSON nests deeper than {MAX_DEPTH} levels.")
+        return None, _fail("parse", P.PARSING_ERROR, exc.code, "Malformed JSON",
+                           f"The credential is not valid JSON: {exc.message}.")
     if not isinstance(raw, dict):
         return None, _fail("parse", P.PARSING_ERROR, "not_an_object", "Not a credential",
                            "A credential must be a JSON object.")
@@ -104,17 +107,28 @@ def is_open_badge(credential: dict[str, Any]) -> bool:
 
 
 def check_contexts(credential: dict[str, Any], allowed: frozenset[str]) -> CheckResult:
-    """Every @context entry must be a bundled, allow-listed URL (DI 1.0 §4.6; VCDM §B.1)."""
-    for i, entry in enumerate(credential["@context"]):
-        if not isinstance(entry, str):
-            return _fail("contexts", P.PARSING_ERROR, "context_inline", "Inline context",
-                         "The credential defines its own terms in an inline @context, which this "
-                         "verifier does not accept.", f"/@context/{i}")
-        if entry not in allowed:
+    """Every @context URL is bundled and allow-listed (DI 1.0 §4.6; VCDM §B.1); inline context
+    objects (VCDM 2.0 §4.3) are processed as JSON-LD 1.1 contexts, never fetching anything."""
+    contexts = credential["@context"]
+    for i, entry in enumerate(contexts):
+        if isinstance(entry, str) and entry not in allowed:
             return _fail("contexts", P.PARSING_ERROR, "context_unknown", "Unknown context",
                          f"The context {entry} is not one this verifier knows and trusts.",
                          f"/@context/{i}")
-    return CheckResult("contexts", Outcome.PASS, "Every @context is a known, pinned context.")
+        if not isinstance(entry, (str, dict)):
+            return _fail("contexts", P.PARSING_ERROR, "context_invalid", "Invalid context",
+                         "Each @context entry must be a URL or a context object.", f"/@context/{i}")
+    inline = [i for i, entry in enumerate(contexts) if isinstance(entry, dict)]
+    if not inline:
+        return CheckResult("contexts", Outcome.PASS, "Every @context is a known, pinned context.")
+    for i in inline:
+        try:
+            check_context(contexts[:i + 1])
+        except (JsonLdError, ContextError) as exc:
+            return _fail("contexts", P.PARSING_ERROR, exc.code, "Invalid context",
+                         f"The inline context cannot be used: {exc.message}", f"/@context/{i}")
+    return CheckResult("contexts", Outcome.PASS,
+                       "Every @context URL is a known, pinned context; inline contexts are valid.")
 
 
 def check_schema(credential: dict[str, Any]) -> CheckResult:
@@ -132,6 +146,21 @@ def check_schema(credential: dict[str, Any]) -> CheckResult:
                            f"The credential does not follow the Open Badges 3.0 format ({len(problems)} problem(s)).",
                            problems)
     return CheckResult("schema", Outcome.PASS, "Follows the Open Badges 3.0 format.")
+
+
+def check_related_resources(credential: dict[str, Any]) -> list[CheckResult]:
+    """`resources`: relatedResource objects well-formed, and every digest of a resource held here
+    (a bundled context) correct, never fetching (VCDM 2.0 §5.3). No check when there is none."""
+    if "relatedResource" not in credential:
+        return []
+    problems = [Problem(P.MALFORMED_VALUE_ERROR, v.code, "Related resource", v.message, v.path)
+                for v in related_resource_problems(credential)]
+    if problems:
+        return [CheckResult("resources", Outcome.FAIL,
+                            f"A related resource is malformed or does not match its digest ({problems[0].detail}).",
+                            problems)]
+    return [CheckResult("resources", Outcome.PASS,
+                        "Related resources are well-formed; the digests of those held here match.")]
 
 
 def issuer_id(credential: dict[str, Any]) -> str | None:
@@ -224,6 +253,7 @@ def verify_credential(
     steps: list[tuple[str, Callable[[], CheckResult | list[CheckResult]]]] = [
         ("contexts", lambda: check_contexts(credential, allowed)),
         ("schema", lambda: check_schema(credential)),
+        ("resources", lambda: check_related_resources(credential)),
         ("proof", lambda: check_proof_and_issuer(credential, resolve_key)),
         ("validity", lambda: check_validity(credential, now, clock_skew)),
     ]

@@ -41,8 +41,10 @@ class IssuingIdentity:
 
 
 def sign_and_check(unsigned: dict, identity: IssuingIdentity, now: datetime) -> dict:
-    """Add an eddsa-rdfc-2022 proof and verify the result before anyone sees it."""
-    signed = add_proof(unsigned, signer=identity.signer, created=format_datetime_z(now))
+    """Add an eddsa-rdfc-2022 proof and verify the result before anyone sees it.
+
+    `proof` is a proof set of one (an array): the shape the OB 3.0 JSON schema requires."""
+    signed = add_proof(unsigned, signer=identity.signer, created=format_datetime_z(now), as_set=True)
     report = verify_credential(signed, resolve_key=identity.resolve_key, now=now)
     if not report.verified:
         raise SelfVerificationError(report)

@@ -9,11 +9,15 @@ which holds the signing key, re-reads it and runs `issue_result`:
 2. every `@context` on the bundled allowlist (DI 1.0 §4.6 / §2.4.1 "context injection");
 3. the issuer (a string or an object's `id`) is ours: the worker's issuer id;
 4. dates are well-formed xsd:dateTime values in order (VCDM 2.0 §4.9); a period that has
-   ended or not begun is the caller's business; an Open Badge follows the OB 3.0 schema;
+   ended or not begun is the caller's business; every VCDM 2.0 issuer MUST holds
+   (`issuer.vcdm_rules`: typed status/schema/refresh/terms/evidence objects, related
+   resources with unique ids and correct digests) and an Open Badge follows the OB 3.0
+   schema: all problems at once, `422` with the JSON pointer of each (`errors`);
 5. every term and type is defined by the contexts (RDFC-1.0 in safe mode, DI 1.0 §4.1);
 6. sign: `eddsa-rdfc-2022`, `DataIntegrityProof`, `assertionMethod`, with the issuer's
-   current key. A credential that already carries proofs gets ours appended as a proof
-   set (DI 1.0 §4.3: "append or reject, per configuration": we append);
+   current key, as a proof set (`proof` is always an array, as the OB 3.0 schema wants). A
+   credential that already carries proofs gets ours appended (DI 1.0 §4.3: "append or
+   reject, per configuration": we append);
 7. self-check: our new proof verifies with our key (earlier proofs are the caller's).
 
 A VC 1.1 credential without `issuanceDate` gets the signing time (VCDM 1.1 §4.6 requires
@@ -36,6 +40,7 @@ from issuer.cryptosuites import add_proof, verify_proofs
 from issuer.dates import format_datetime_z
 from issuer.errors import ContextError, IssuerError, JsonLdError
 from issuer.problems import CheckResult, Outcome
+from issuer.vcdm_rules import issuer_violations
 from issuer.verify import VC1_CONTEXT, check_contexts, check_schema, check_validity, issuer_id, parse_credential
 from pipeline.errors import PipelineError
 from pipeline.issuance import IssuingIdentity
@@ -53,9 +58,12 @@ class IssueRefused(PipelineError):
 
     code = "issue_refused"
 
-    def __init__(self, message: str, *, code: str, type_: str = P.MALFORMED_VALUE_ERROR, path: str = ""):
+    def __init__(self, message: str, *, code: str, type_: str = P.MALFORMED_VALUE_ERROR, path: str = "",
+                 status: int = 400, errors: list[dict[str, str]] | None = None):
         super().__init__(message, code=code, path=path)
         self.type = type_
+        self.status = status
+        self.errors = errors or []
 
     def problem(self) -> dict[str, Any]:
         """VC ProblemDetails (VCDM 2.0 §7.1) plus our stable `code`."""
@@ -63,6 +71,10 @@ class IssueRefused(PipelineError):
                 "detail": self.message}
         if self.path:
             body["path"] = self.path
+        if self.status != 400:
+            body["status"] = self.status
+        if self.errors:
+            body["errors"] = self.errors
         return body
 
 
@@ -83,7 +95,7 @@ _TITLES = {
     "options_invalid": "Malformed request", "option_invalid": "Malformed request",
     "unknown_option": "Unknown option", "issuer_not_ours": "Issuer not ours",
     "issuer_missing": "No issuer", "subject_empty": "Empty credentialSubject",
-    "signing_failed": "Signing failed",
+    "signing_failed": "Signing failed", "credential_invalid": "Credential breaks the data model",
 }
 
 
@@ -151,6 +163,17 @@ def check_dates_well_formed(credential: dict[str, Any], now: datetime) -> None:
         _refuse_failed(result)
 
 
+def check_data_model(credential: dict[str, Any]) -> None:
+    """Step 4: every VCDM 2.0 issuer MUST and the OB 3.0 schema, all problems in one `422`."""
+    errors = [{"code": v.code, "path": v.path, "detail": v.message} for v in issuer_violations(credential)]
+    schema = check_schema(credential)
+    if schema.outcome is Outcome.FAIL:
+        errors += [{"code": p.code, "path": p.path or "", "detail": p.detail} for p in schema.problems]
+    if errors:
+        raise IssueRefused(f"the credential breaks {len(errors)} data model rule(s); see errors",
+                           code="credential_invalid", path=errors[0]["path"], status=422, errors=errors)
+
+
 def check_terms_defined(credential: dict[str, Any]) -> None:
     """Step 5: RDFC-1.0 canonicalization in safe mode; an undefined term or type is refused."""
     try:
@@ -182,7 +205,7 @@ def checked_credential(credential: dict[str, Any], ours: str, now: datetime) -> 
     check_issuer_is_ours(credential, ours)
     credential = with_proof_context(with_issuance_date(credential, now))
     check_dates_well_formed(credential, now)
-    _refuse_failed(check_schema(credential))
+    check_data_model(credential)
     check_terms_defined(credential)
     return credential
 
@@ -193,7 +216,7 @@ def sign_credential(credential: dict[str, Any], options: dict[str, Any], identit
     """Steps 6-7: add our proof (appended to any existing ones) and verify it before answering."""
     try:
         signed = add_proof(credential, signer=identity.signer, created=format_datetime_z(now),
-                           challenge=options.get("challenge"), domain=options.get("domain"))
+                           challenge=options.get("challenge"), domain=options.get("domain"), as_set=True)
     except IssuerError as exc:
         raise IssueRefused(f"[{exc.code}] {exc.message}", code="signing_failed",
                            type_=P.PROOF_GENERATION_ERROR) from exc
@@ -226,6 +249,6 @@ def issue_result(credential_json: str, options: dict[str, Any], identity: Issuin
 
 __all__ = [
     "CredentialIssuer", "ISSUE_OPTIONS", "IssueRefused", "IssuerUnavailable", "UNKNOWN_OPTION_PROVIDED",
-    "check_dates_well_formed", "check_envelope", "check_issuer_is_ours", "check_options", "check_terms_defined", "checked_credential",
+    "check_data_model", "check_dates_well_formed", "check_envelope", "check_issuer_is_ours", "check_options", "check_terms_defined", "checked_credential",
     "issue_result", "read_issue_request", "sign_credential", "with_issuance_date", "with_proof_context",
 ]

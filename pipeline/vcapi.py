@@ -8,7 +8,8 @@
   with the configured `sha256$<hex>`. Missing or wrong: `401` with `WWW-Authenticate`.
 - The key stays in the worker: the request is checked for shape here (body, options) and
   handed to a `CredentialIssuer` (Celery: `badgeline.issue_credential`), which re-checks the
-  credential and signs it. `201 {"verifiableCredential": ...}`; a refused credential `400`;
+  credential and signs it. `201 {"verifiableCredential": ...}`; a malformed request `400`; a
+  credential breaking VCDM 2.0 / OB 3.0 rules `422` with every problem in `errors`;
   no worker within the timeout or the broker down `503` with `Retry-After`.
 - Every error is `application/problem+json`: VC ProblemDetails `type` URIs (VCDM 2.0 §7.1,
   VCALM `UNKNOWN_OPTION_PROVIDED`) for refusals, `urn:badgeline:problem:<code>` otherwise,
@@ -28,6 +29,7 @@ from flask import Blueprint, Response, request
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from issuer import problems as P
+from issuer.jsondoc import JsonDocumentError, parse_json
 from pipeline.api.auth import REALM, bearer_token
 from pipeline.api.problems import PROBLEM_JSON, PROBLEM_TYPE_PREFIX
 from pipeline.errors import SettingsError
@@ -62,27 +64,31 @@ def is_admin_key(token: str | None, digest: bytes) -> bool:
 
 
 def _problem(status: int, code: str, title: str, detail: str, *, type_: str | None = None,
-             path: str = "", headers: dict[str, str] | None = None) -> Response:
+             path: str = "", headers: dict[str, str] | None = None,
+             errors: list[dict[str, str]] | None = None) -> Response:
     body: dict[str, Any] = {"type": type_ or PROBLEM_TYPE_PREFIX + code, "title": title, "status": status,
                             "code": code, "detail": detail}
     if path:
         body["path"] = path
+    if errors:
+        body["errors"] = errors
     return Response(json.dumps(body, ensure_ascii=False), status=status, mimetype=PROBLEM_JSON,
                     headers=headers or {})
 
 
 def _refused(problem: dict[str, Any]) -> Response:
-    return _problem(400, problem["code"], problem["title"], problem["detail"], type_=problem["type"],
-                    path=problem.get("path", ""))
+    """400 for a malformed request; 422 (with every problem under `errors`) for a data model breach."""
+    return _problem(problem.get("status", 400), problem["code"], problem["title"], problem["detail"],
+                    type_=problem["type"], path=problem.get("path", ""), errors=problem.get("errors"))
 
 
 def _read_json() -> Any:
     request.max_content_length = MAX_ISSUE_BODY_BYTES
     raw = request.get_data(cache=False)
     try:
-        return json.loads(raw)
-    except (ValueError, UnicodeDecodeError) as exc:
-        raise IssueRefused(f"the request body is not JSON: {exc}", code="malformed_json",
+        return parse_json(raw)
+    except JsonDocumentError as exc:
+        raise IssueRefused(f"the request body is not JSON: {exc.message}", code=exc.code,
                            type_=P.PARSING_ERROR) from exc
 
 

@@ -145,7 +145,7 @@ def read_json(environ: dict[str, Any], limit: int) -> Any:
     try:
         return loads(raw)
     except (ValueError, UnicodeDecodeError) as exc:
-        raise RequestError(f"the request body is not JSON: {exc}", code="malformed_json") from exc
+        raise RequestError(f"the request body is not JSON: {exc}", code=getattr(exc, "code", "malformed_json")) from exc
 
 
 class MachineAPI:

@@ -120,7 +120,9 @@ PLAIN: dict[str, str] = {
     "key_not_authorized": "The key that signed it is not one the issuer uses to issue credentials.",
     "key_unresolvable": "The key that signed it could not be found.",
     "context_unknown": "The credential uses a vocabulary (JSON-LD context) this verifier does not trust.",
-    "context_inline": "The credential redefines its own vocabulary, which this verifier does not accept.",
+    "jsonld_protected_term_redefinition": "The credential tries to change the meaning of a standard term, "
+                                          "which is not allowed.",
+    "context_invalid": "The credential's vocabulary (JSON-LD context) is malformed.",
     "proof_transformation": "The credential's contents could not be read exactly, so its signature cannot be checked.",
     # What was submitted could not be read (the technical detail stays in the "every check" table).
     "no_credential": "This image holds no credential: it is a picture, not a baked badge. Ask for the badge file "
@@ -163,7 +165,8 @@ details stay in the "every check" table and in the API's answer)."""
 
 VERDICT_HEADLINES = {"verified": "Verified", "not-verified": "Not verified", "incomplete": "Could not fully check"}
 OUTCOME_LABELS = {Outcome.PASS: "Passed", Outcome.FAIL: "Failed", Outcome.CANNOT_CHECK: "Could not check"}
-CHECK_LABELS = {"parse": "Format", "contexts": "Vocabulary", "schema": "Open Badges format", "proof": "Signature",
+CHECK_LABELS = {"parse": "Format", "contexts": "Vocabulary", "schema": "Open Badges format",
+                "resources": "Related resources", "proof": "Signature",
                 "issuer": "Issuer's key", "claims": "JWT claims", "validity": "Validity period",
                 "status": "Revocation status", "framework": "Competency framework", "endorsements": "Endorsements"}
 

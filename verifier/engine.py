@@ -22,6 +22,7 @@ from issuer.problems import CheckResult, Outcome, Problem
 from issuer.verify import (
     VerificationReport,
     check_contexts,
+    check_related_resources,
     check_schema,
     check_validity,
     parse_credential,
@@ -83,12 +84,13 @@ class Verification:
 
     @property
     def verified(self) -> bool:
-        return self.report.verified
+        """True only when every check that applies passed: "could not check" is not verified."""
+        return self.verdict == "verified"
 
     @property
     def verdict(self) -> str:
         """`verified`, `not-verified`, or `incomplete` (nothing failed, something could not be checked)."""
-        if not self.verified:
+        if not self.report.verified:
             return "not-verified"
         if any(c.outcome is Outcome.CANNOT_CHECK for c in self.report.checks):
             return "incomplete"
@@ -99,16 +101,35 @@ class Verification:
         return self.report.credential
 
     def body(self, *, include_credential: bool = False) -> dict[str, Any]:
-        """The VC API verify response body: verified, checks, problemDetails, errors, warnings."""
+        """The VC API verify response body: verified, checks, problemDetails, errors, warnings.
+
+        An incomplete verification is not verified: `errors` then holds `verification_incomplete`
+        and the problems of the checks that could not be completed (also under `warnings`)."""
         out = self.report.as_dict()
+        out["verified"] = self.verified
         out["verdict"] = self.verdict
         out["format"] = self.submission.format if self.submission else None
         out["errors"] = [p.as_dict() for c in self.report.checks if c.outcome is Outcome.FAIL for p in c.problems]
         out["warnings"] = [p.as_dict() for c in self.report.checks
                            if c.outcome is Outcome.CANNOT_CHECK for p in c.problems]
+        if self.verdict == "incomplete":
+            incomplete = incomplete_problem(self.report.checks).as_dict()
+            out["errors"] += [incomplete, *out["warnings"]]
+            out["problemDetails"].append(incomplete)
         if include_credential and self.report.credential is not None:
             out["credential"] = self.report.credential
         return out
+
+
+INCOMPLETE_TYPE = "urn:badgeline:problem:verification_incomplete"
+
+
+def incomplete_problem(checks: Sequence[CheckResult]) -> Problem:
+    """The failure an API client gets when a check could not be completed ("could not check")."""
+    names = [c.name for c in checks if c.outcome is Outcome.CANNOT_CHECK]
+    detail = (f"Could not complete the {', '.join(names)} check{'s' if len(names) > 1 else ''}: nothing failed, "
+              "but the credential cannot be called verified.")
+    return Problem(INCOMPLETE_TYPE, "verification_incomplete", "Could not fully check", detail)
 
 
 def parse_failure(code: str, detail: str, type_: str = P.PARSING_ERROR) -> VerificationReport:
@@ -207,6 +228,7 @@ class VerifierEngine:
         steps: list[tuple[str, Callable[[], Any]]] = [
             ("contexts", lambda: check_contexts(credential, self.allowed_contexts)),
             ("schema", lambda: check_schema(credential)),
+            ("resources", lambda: check_related_resources(credential)),
             ("proof", lambda: check_jws(jws, credential, self.resolver)),
             ("claims", lambda: check_claims(jws.payload, credential, legacy)),
             ("validity", lambda: check_validity(credential, now, self.clock_skew)),

@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import base64
 import binascii
-import json
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import unquote_to_bytes
 
+from issuer.jsondoc import JsonDocumentError, parse_json
 from issuer.baking import PNG_SIGNATURE, extract
 from issuer.errors import BakingError
 from verifier.errors import FormatError
@@ -86,9 +86,9 @@ def read_text(text: str) -> Submission:
     if is_compact_jws(stripped):
         return Submission("jwt", jws=stripped)
     try:
-        value = json.loads(stripped)
-    except ValueError as exc:
-        raise FormatError(f"the text is neither JSON nor a compact JWT ({exc})", code="malformed_json") from exc
+        value = parse_json(stripped)
+    except JsonDocumentError as exc:
+        raise FormatError(f"the text is neither JSON nor a compact JWT ({exc.message})", code=exc.code) from exc
     return read_json_value(value)
 
 
@@ -113,8 +113,8 @@ def _from_image(data: bytes, kind: str, media_type: str) -> Submission:
     if is_compact_jws(baked):
         return Submission(kind, jws=baked, image=data, image_type=media_type)
     try:
-        value = json.loads(baked)
-    except ValueError as exc:
-        raise FormatError(f"the credential baked in the {kind.upper()} is not JSON or a JWT",
-                          code="malformed_json") from exc
+        value = parse_json(baked)
+    except JsonDocumentError as exc:
+        raise FormatError(f"the credential baked in the {kind.upper()} is not JSON or a JWT ({exc.message})",
+                          code=exc.code) from exc
     return Submission(kind, credential=value, image=data, image_type=media_type)

@@ -3,9 +3,9 @@
 Errors are `application/problem+json` (RFC 9457) carrying, for VC API clients, the same
 `verified: false` and `problemDetails` members a verification response has.
 
-JSON is read and written with orjson (about 2x faster to parse and 10x to serialize than the
-standard library on a credential-sized body); values orjson refuses but JSON allows (integers
-beyond 64 bits, non-string keys) fall back to the standard library, so behaviour is unchanged.
+JSON is read by `issuer.jsondoc.parse_json`, the one reader of every entry point (the same
+number model and nesting limit as the CLI and the page), and written with orjson (about 10x
+faster to serialize than the standard library; what orjson refuses falls back to it).
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from typing import Any
 import orjson
 from flask import Response
 
+from issuer.jsondoc import parse_json
 from issuer import problems as P
 from verifier.errors import RequestError
 
@@ -45,11 +46,8 @@ def request_error_body(exc: RequestError, type_: str = P.PARSING_ERROR) -> dict[
 
 
 def loads(raw: bytes) -> Any:
-    """Parse JSON bytes (orjson, else the standard library for what orjson refuses)."""
-    try:
-        return orjson.loads(raw)
-    except orjson.JSONDecodeError:
-        return json.loads(raw)
+    """Parse JSON bytes: the one reader of every entry point (`issuer.jsondoc.parse_json`)."""
+    return parse_json(raw)
 
 
 def dumps(body: Any) -> bytes:

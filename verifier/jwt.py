@@ -9,7 +9,6 @@ registered claims fill its fields. Only `cryptography` is used.
 from __future__ import annotations
 
 import base64
-import json
 import re
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -20,6 +19,7 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec, ed25519, padding, rsa
 from cryptography.hazmat.primitives.asymmetric.utils import encode_dss_signature
 
+from issuer.jsondoc import parse_json
 from issuer import problems as P
 from issuer.dates import DateError, parse_datetime_z
 from issuer.problems import Problem
@@ -71,7 +71,7 @@ def parse_compact_jws(text: str) -> CompactJws:
 
 def _json_object(raw: bytes, what: str) -> dict[str, Any]:
     try:
-        value = json.loads(raw.decode("utf-8"))
+        value = parse_json(raw)
     except (ValueError, UnicodeDecodeError) as exc:
         raise JwtError(f"the JWS {what} is not JSON", code=f"jws_{what}_invalid") from exc
     if not isinstance(value, dict):

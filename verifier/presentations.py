@@ -16,7 +16,7 @@ from issuer import problems as P
 from issuer.cryptosuites import verify_proofs
 from issuer.problems import CheckResult, Outcome, Problem
 from issuer.verify import VC1_CONTEXT, VC2_CONTEXT, VerificationReport, check_contexts
-from verifier.engine import Verification, VerifierEngine, VerifyOptions
+from verifier.engine import Verification, VerifierEngine, VerifyOptions, incomplete_problem
 
 
 @dataclass
@@ -28,20 +28,48 @@ class PresentationVerification:
 
     @property
     def verified(self) -> bool:
-        return (not any(c.outcome is Outcome.FAIL for c in self.checks)
+        """Every check passed, the presentation's and each credential's ("could not check" is not)."""
+        return (all(c.outcome is Outcome.PASS for c in self.checks)
                 and all(v.verified for v in self.credentials))
 
     def body(self) -> dict[str, Any]:
+        """The VC API body: the presentation's checks, `errors` (failed checks) and `warnings`
+        (cannot-check), then each credential's result; problems inside a credential are listed
+        with a `/verifiableCredential/<i>` prefix on their paths."""
         report = VerificationReport(self.checks)
         out = report.as_dict()
         out["verified"] = self.verified
-        out["credentialResults"] = [v.body() for v in self.credentials]
-        out["problemDetails"] += [p for v in self.credentials for p in v.body()["problemDetails"]]
+        out["errors"] = [p.as_dict() for c in self.checks if c.outcome is Outcome.FAIL for p in c.problems]
+        out["warnings"] = [p.as_dict() for c in self.checks if c.outcome is Outcome.CANNOT_CHECK for p in c.problems]
+        if not any(c.outcome is Outcome.FAIL for c in self.checks) and any(
+                c.outcome is Outcome.CANNOT_CHECK for c in self.checks):
+            incomplete = incomplete_problem(self.checks).as_dict()
+            out["errors"] += [incomplete, *out["warnings"]]
+            out["problemDetails"].append(incomplete)
+        results = [v.body() for v in self.credentials]
+        out["credentialResults"] = results
+        for i, result in enumerate(results):
+            for key in ("problemDetails", "errors", "warnings"):
+                out[key] += [_inside(p, i) for p in result[key]]
         return out
+
+
+def _inside(problem: dict[str, Any], index: int) -> dict[str, Any]:
+    """A credential's problem as seen from the presentation: its path under verifiableCredential/index."""
+    return {**problem, "path": f"/verifiableCredential/{index}{problem.get('path', '')}"}
 
 
 def _fail(name: str, type_: str, code: str, detail: str, path: str | None = None) -> CheckResult:
     return CheckResult(name, Outcome.FAIL, detail, [Problem(type_, code, "Presentation not valid", detail, path)])
+
+
+def _about_presentation(result: CheckResult) -> CheckResult:
+    """A shared check's wording, said of the presentation instead of a credential."""
+    def said(text: str) -> str:
+        return text.replace("The credential", "The presentation").replace("the credential", "the presentation")
+
+    problems = [Problem(p.type, p.code, p.title, said(p.detail), p.path) for p in result.problems]
+    return CheckResult(result.name, result.outcome, said(result.summary), problems, result.details)
 
 
 def parse_presentation(vp: Any) -> CheckResult:
@@ -88,7 +116,8 @@ def verify_presentation(vp: Any, engine: VerifierEngine, options: VerifyOptions,
     parsed = parse_presentation(vp)
     if parsed.outcome is Outcome.FAIL:
         return PresentationVerification([parsed])
-    checks = [parsed, check_contexts(vp, engine.allowed_contexts), check_holder_proof(vp, engine, options, now)]
+    checks = [parsed, _about_presentation(check_contexts(vp, engine.allowed_contexts)),
+              _about_presentation(check_holder_proof(vp, engine, options, now))]
     inner = vp.get("verifiableCredential", [])
     inner = inner if isinstance(inner, list) else [inner]
     return PresentationVerification(checks, [engine.verify_value(value, now=now) for value in inner])

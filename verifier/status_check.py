@@ -12,13 +12,13 @@ revocation or suspension bit fails the check.
 from __future__ import annotations
 
 import hashlib
-import json
 import threading
 from collections import OrderedDict
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
+from issuer.jsondoc import parse_json
 from issuer import problems as P
 from issuer.dids import KeyResolver
 from issuer.errors import IssuerError, StatusListError
@@ -160,7 +160,7 @@ class StatusChecker:
             verification = self.verify_jwt(text, now)
             return verification.credential, verification.report
         try:
-            list_credential = json.loads(text)
+            list_credential = parse_json(text)
         except ValueError:
             return None, VerificationReport([])
         return list_credential, verify_credential(list_credential, resolve_key=self.resolve_key, now=now,

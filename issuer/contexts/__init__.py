@@ -43,6 +43,11 @@ def _load_bytes(url: str) -> bytes:
     return data
 
 
+def load_context_bytes(url: str) -> bytes:
+    """The exact bytes of the bundled context document for `url` (digest-checked)."""
+    return _load_bytes(url)
+
+
 def load_context(url: str) -> dict[str, Any]:
     """The parsed context document for `url` (a fresh copy; callers may mutate it)."""
     return json.loads(_load_bytes(url))

@@ -36,11 +36,13 @@ def add_proof(
     unsecured: dict[str, Any], *, signer: Signer, created: str | None, cryptosuite: str = "eddsa-rdfc-2022",
     proof_purpose: str = "assertionMethod", previous_proof: str | list[str] | None = None,
     proof_id: str | None = None, challenge: str | None = None, domain: str | None = None,
+    as_set: bool = False,
 ) -> dict[str, Any]:
     """DI 1.0 §4.2 Add Proof, or §4.3 Add Proof Set/Chain when `unsecured` already has proofs.
 
     Returns a new document; the input is never mutated. With no existing proof the
-    result carries a single proof map, otherwise a proof array with the new one last.
+    result carries a single proof map (or, with `as_set`, a proof set of one: the array
+    the OB 3.0 schema requires), otherwise a proof array with the new one last.
     """
     suite = SUITES.get(cryptosuite)
     if suite is None:
@@ -54,7 +56,7 @@ def add_proof(
     if previous_proof is not None:
         input_document["proof"] = _matching_proofs(all_proofs, previous_proof)
     proof = suite.create_proof(input_document, options, signer)
-    document["proof"] = [*all_proofs, proof] if all_proofs else proof
+    document["proof"] = [*all_proofs, proof] if all_proofs or as_set else proof
     return document
 
 

@@ -31,9 +31,12 @@ def double_lexical(value: float) -> str:
     """Canonical xsd:double as the reference writes it, e.g. 1.5 -> '1.5E0', 1e21 -> '1.0E21'.
 
     Rounds to 16 significant digits half away from zero, like ECMAScript toExponential.
+    Zero is "0.0E0" (negative zero "-0.0E0"), the XSD 1.1 canonical forms.
     """
     if not math.isfinite(value):
         safe.fail(safe.SYNTAX, f"number {value!r} is not a JSON number")
+    if value == 0:
+        return "-0.0E0" if math.copysign(1.0, value) < 0 else "0.0E0"
     with localcontext() as ctx:
         ctx.prec, ctx.rounding = 16, ROUND_HALF_UP
         rounded = +Decimal(value)
@@ -44,20 +47,25 @@ def double_lexical(value: float) -> str:
     return f"{mantissa}E{int(exponent)}"
 
 
+def as_double(value: int | float) -> float:
+    """The IEEE double a JSON number denotes (JSON-LD 1.1 and RFC 8785 read numbers so)."""
+    try:
+        return float(value)
+    except OverflowError as exc:
+        raise JsonLdError(f"number {value} is out of range for a double", code=safe.SYNTAX) from exc
+
+
 def number_literal(value: int | float, datatype: str | None) -> tuple[str, str]:
-    """(lexical form, datatype IRI) for a JSON number with an optional coerced datatype."""
-    if isinstance(value, int):
-        if abs(value) < 10**21 and datatype != XSD_DOUBLE:
-            if abs(value) > 2**53:
-                value = int(float(value))  # the JSON number is an IEEE double
-            return str(value), datatype or XSD_INTEGER
-        try:
-            return double_lexical(float(value)), datatype or XSD_DOUBLE
-        except OverflowError as exc:
-            raise JsonLdError(f"number {value} is out of range", code=safe.SYNTAX) from exc
-    if value.is_integer() and abs(value) < 1e21 and datatype != XSD_DOUBLE:
-        return str(int(value)), datatype or XSD_INTEGER
-    return double_lexical(value), datatype or XSD_DOUBLE
+    """(lexical form, datatype IRI) for a JSON number with an optional coerced datatype.
+
+    §8.6 step 10/11: the number is a double; an integral double below 10^21 in magnitude
+    (decided on the double, so 999999999999999999999 is 1.0E21) is an xsd:integer.
+    """
+    double = as_double(value)
+    if double.is_integer() and abs(double) < 1e21 and datatype != XSD_DOUBLE:
+        exact = value if isinstance(value, int) and abs(value) <= 2**53 else int(double)
+        return str(exact), datatype or XSD_INTEGER
+    return double_lexical(double), datatype or XSD_DOUBLE
 
 
 def json_literal(value: Any) -> str:

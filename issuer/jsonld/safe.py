@@ -19,7 +19,6 @@ PROTECTED = "jsonld_protected_term_redefinition"  # JSON-LD 1.1 §4.1.11 (any mo
 SYNTAX = "jsonld_syntax"                          # JSON-LD 1.1 API §9.4.2 errors
 DROPPED = "jsonld_dropped_value"                  # a value or object would be dropped
 BLANK_PREDICATE = "jsonld_blank_node_predicate"   # a property expands to a blank node
-DIRECTION = "jsonld_direction_unsupported"        # @direction with no rdfDirection mode
 POISONED = "jsonld_dataset_poisoning"             # RDFC-1.0 §4.4 work limit exceeded
 
 

@@ -4,13 +4,16 @@ Node objects are turned into quads where they appear (the same dataset the Node 
 Generation route produces, since a dataset is a set). Terms are kept in their N-Quads
 form: `<iri>`, `_:label`, or a literal `"lexical"`, `"lexical"@lang`, `"lexical"^^<dt>`,
 so the canonicalization and serialization steps never re-escape anything.
+
+Base direction uses the `i18n-datatype` rdfDirection mode (§8.6 step 13), as the
+eddsa-rdfc-2022 reference cryptosuite does: `{"@value": v, "@language": l, "@direction": d}`
+becomes `"v"^^<https://www.w3.org/ns/i18n#l_d>` (language lower-cased, empty when absent).
 """
 
 from __future__ import annotations
 
 from typing import NamedTuple
 
-from issuer.jsonld import safe
 from issuer.jsonld.literals import RDF, RDF_JSON, XSD_BOOLEAN, XSD_STRING, json_literal, number_literal
 from issuer.jsonld.nquads import escape_iri, escape_literal
 
@@ -18,6 +21,7 @@ RDF_TYPE = f"<{RDF}type>"
 RDF_FIRST = f"<{RDF}first>"
 RDF_REST = f"<{RDF}rest>"
 RDF_NIL = f"<{RDF}nil>"
+I18N = "https://www.w3.org/ns/i18n#"
 
 
 class Quad(NamedTuple):
@@ -116,7 +120,7 @@ def literal(item: dict) -> str:
     elif isinstance(value, (int, float)):
         lexical, datatype = number_literal(value, datatype)
     elif "@direction" in item:
-        safe.fail(safe.DIRECTION, "@direction needs an rdfDirection mode; the text direction would be dropped")
+        lexical, datatype = value, direction_datatype(item.get("@language"), item["@direction"])
     elif "@language" in item:
         return f'"{escape_literal(value)}"@{item["@language"]}'
     else:
@@ -124,6 +128,11 @@ def literal(item: dict) -> str:
     if datatype is None or datatype == XSD_STRING:
         return f'"{escape_literal(lexical)}"'
     return f'"{escape_literal(lexical)}"^^<{escape_iri(datatype)}>'
+
+
+def direction_datatype(language: str | None, direction: str) -> str:
+    """§8.6 step 13.2, rdfDirection `i18n-datatype`: the datatype IRI of a directed string."""
+    return f"{I18N}{(language or '').lower()}_{direction}"
 
 
 def dataset_from_expanded(expanded: list[dict]) -> list[tuple[str, str, str, str]]:

@@ -1,4 +1,9 @@
-"""`badgeline issue` (offline, no services) and `badgeline verify FILE`."""
+"""`badgeline issue` (offline, no services) and `badgeline verify FILE`.
+
+`verify` is the web verifier from the command line: the same engine (`verifier.app.make_engine`),
+the same reader of files (`verifier.formats`: JSON, VC-JWT, baked PNG/SVG), the same verdict
+(`verified`, `not verified`, `could not fully check`) and, with `--json`, the VC API body.
+"""
 
 from __future__ import annotations
 
@@ -15,13 +20,16 @@ from issuer.errors import IssuerError
 from issuer.frameworks.urls import FrameworkUrls
 from issuer.keys import Ed25519Key, did_key_signer
 from issuer.problems import Outcome
-from issuer.verify import VerificationReport, verify_credential
+from verifier.app import VerifierSettings, make_engine
+from verifier.display import VERDICT_HEADLINES
+from verifier.engine import Verification
+from verifier.resolvers import fetch_budget
 from pipeline.cli.frameworks import DEFAULT_PUBLIC_URL, get_framework
 from pipeline.cli.keys import load_key, passphrase_option
 from pipeline.issuance import IssuingIdentity, issue_level_credential
 from pipeline.settings import Settings
 
-MARKS = {Outcome.PASS: "PASS", Outcome.FAIL: "FAIL", Outcome.CANNOT_CHECK: "WARN"}
+MARKS = {Outcome.PASS: "PASS", Outcome.FAIL: "FAIL", Outcome.CANNOT_CHECK: "UNCHECKED"}
 
 
 @click.command("issue")
@@ -70,27 +78,29 @@ def issue_command(code, version, level, learner_email, learner_did, learner_name
         click.echo(text, nl=False)
 
 
-def print_report(report: VerificationReport) -> None:
-    verdict = "VERIFIED" if report.verified else "NOT VERIFIED"
-    warnings = any(c.outcome is Outcome.CANNOT_CHECK for c in report.checks)
-    if report.verified and warnings:
-        verdict = "VERIFIED (some checks could not be made)"
-    click.echo(verdict)
-    for check in report.checks:
-        click.echo(f"  {MARKS[check.outcome]:4} {check.name:10} {check.summary}")
+def print_verification(verification: Verification) -> None:
+    """The page's verdict (upper case) and every check with its problems."""
+    click.echo(VERDICT_HEADLINES[verification.verdict].upper())
+    for check in verification.report.checks:
+        click.echo(f"  {MARKS[check.outcome]:9} {check.name:12} {check.summary}")
         for problem in check.problems:
             where = f" at {problem.path}" if problem.path else ""
-            click.echo(f"         {problem.code}{where}: {problem.detail}")
+            click.echo(f"              {problem.code}{where}: {problem.detail}")
 
 
 @click.command("verify")
 @click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
+@click.option("--json", "as_json", is_flag=True, help="Print the VC API response body (POST /credentials/verify).")
 def verify_command(path: Path, as_json: bool) -> None:
-    """Verify a credential file; exit status 0 only when it is verified."""
-    report = verify_credential(path.read_bytes(), resolve_key=resolve_did_key, now=datetime.now(timezone.utc))
+    """Verify a credential file (JSON, VC-JWT, baked PNG or SVG) with every check the web verifier
+    runs (status lists, framework, the same fetch rules; BADGELINE_VERIFIER_* settings); exit
+    status 0 only when it is verified, 1 otherwise ("could not fully check" included)."""
+    settings = VerifierSettings()
+    with fetch_budget(settings.request_fetch_budget_s):
+        verification = make_engine(settings).verify_bytes(path.read_bytes())
     if as_json:
-        click.echo(json.dumps(report.as_dict(), indent=2))
+        click.echo(json.dumps(verification.body(), indent=2, ensure_ascii=False))
     else:
-        print_report(report)
-    raise SystemExit(0 if report.verified else 1)
+        print_verification(verification)
+    raise SystemExit(0 if verification.verified else 1)
+

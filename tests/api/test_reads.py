@@ -88,7 +88,7 @@ def test_credential_visible_to_producer_and_contributors_only(client, world):
         response = get_credential(client, world.keys[name], world.proficient)
         assert response.status_code == 200, name
         assert response.mimetype == "application/json" and response.get_json() == world.proficient
-        assert response.get_json()["proof"]["cryptosuite"] == "eddsa-rdfc-2022"
+        assert response.get_json()["proof"][0]["cryptosuite"] == "eddsa-rdfc-2022"
     for name in ("C", "D"):  # C assessed another learner; D's result for Ana failed
         response = get_credential(client, world.keys[name], world.proficient)
         assert response.status_code == 404 and response.get_json()["code"] == "not_found"

@@ -35,7 +35,7 @@ def test_issue_for_an_email_with_a_generated_issuer(run):
     assert hashed["hashed"] is True and identity_matches(hashed["identityHash"], "ana@example.org", hashed["salt"])
     assert "v.26.05" in subject["achievement"]["id"]
     assert subject["achievement"]["id"].startswith("http://127.0.0.1:8000/frameworks/")
-    assert credential["proof"]["cryptosuite"] == "eddsa-rdfc-2022"
+    assert credential["proof"][0]["cryptosuite"] == "eddsa-rdfc-2022"
 
 
 def test_issue_without_a_key_says_so_and_names_the_issuer_as_the_service_does(run):
@@ -63,7 +63,7 @@ def test_issue_for_a_did_with_a_key_file_to_a_file(run, tmp_path):
     assert f"wrote ana.json ({credential['id']})" in result.stderr
     assert credential["issuer"] == {**credential["issuer"], "id": key.did_key, "name": "Northside Board",
                                     "url": "https://badges.example.org/"}
-    assert credential["proof"]["verificationMethod"] == key.did_key_verification_method
+    assert credential["proof"][0]["verificationMethod"] == key.did_key_verification_method
     assert credential["credentialSubject"]["id"] == HOLDER
     assert credential["credentialSubject"]["achievement"]["id"].startswith("https://badges.example.org/frameworks/")
     assert "//frameworks" not in json.dumps(credential)
@@ -107,8 +107,8 @@ def test_verify_exits_0_when_verified(run, issued):
     lines = result.stdout.splitlines()
     assert lines[0] == "VERIFIED"
     assert [line.split()[:2] for line in lines[1:]] == [
-        ["PASS", "parse"], ["PASS", "contexts"], ["PASS", "schema"], ["PASS", "proof"], ["PASS", "issuer"],
-        ["PASS", "validity"]]
+        ["PASS", "parse"], ["PASS", "contexts"], ["PASS", "schema"], ["PASS", "resources"], ["PASS", "proof"], ["PASS", "issuer"],
+        ["PASS", "validity"], ["PASS", "status"], ["PASS", "framework"]]  # the web verifier's checks
 
 
 def test_verify_exits_1_when_tampered(run, issued):
@@ -126,8 +126,9 @@ def test_verify_json_report(run, issued):
     result = run("verify", str(issued), "--json")
     report = json.loads(result.stdout)
     assert result.exit_code == 0 and report["verified"] is True
-    assert [c["check"] for c in report["checks"]] == ["parse", "contexts", "schema", "proof", "issuer", "validity"]
-    assert report["problemDetails"] == []
+    assert [c["check"] for c in report["checks"]] == ["parse", "contexts", "schema", "resources", "proof", "issuer",
+                                                      "validity", "status", "framework"]
+    assert report["problemDetails"] == [] and report["errors"] == [] and report["verdict"] == "verified"
 
 
 def test_verify_json_report_of_a_broken_file(run, tmp_path):
@@ -138,7 +139,7 @@ def test_verify_json_report_of_a_broken_file(run, tmp_path):
     assert [p["code"] for p in report["problemDetails"]] == ["malformed_json"]
 
 
-def test_verify_warns_on_cannot_check_but_exits_0(run, tmp_path):
+def test_verify_could_not_fully_check_exits_1(run, tmp_path):
     from issuer.cryptosuites import add_proof
     from issuer.keys import did_key_signer
 
@@ -155,6 +156,8 @@ def test_verify_warns_on_cannot_check_but_exits_0(run, tmp_path):
     }, signer=did_key_signer(key), created=now.strftime("%Y-%m-%dT%H:%M:%SZ"))
     (tmp_path / "legacy.json").write_text(json.dumps(legacy))
     result = run("verify", "legacy.json")
-    assert result.exit_code == 0, result.output
-    assert result.stdout.splitlines()[0] == "VERIFIED (some checks could not be made)"
-    assert "WARN schema" in " ".join(result.stdout.split())
+    assert result.exit_code == 1, result.output
+    assert result.stdout.splitlines()[0] == "COULD NOT FULLY CHECK"
+    assert "UNCHECKED schema" in " ".join(result.stdout.split())
+    body = json.loads(run("verify", "legacy.json", "--json").stdout)
+    assert body["verified"] is False and body["errors"][0]["code"] == "verification_incomplete"

@@ -24,7 +24,7 @@ def _minimal(**changes):
     (b"{not json", "malformed_json", None),
     ("", "malformed_json", None),
     (b"\xff\xfe\x00garbage", "malformed_json", None),
-    (b"[" * 100_000, "malformed_json", None),  # nesting beyond the recursion limit: still a report
+    (b"[" * 100_000, "json_too_deep", None),  # nesting beyond issuer.jsondoc.MAX_DEPTH: still a report
     ("[1, 2]", "not_an_object", None),
     ('"a string"', "not_an_object", None),
     (["a list"], "not_an_object", None),
@@ -67,11 +67,33 @@ def test_json_text_and_bytes_verify_like_the_object(signed):
     assert verify(json.dumps(signed).encode("utf-8")).as_dict() == as_object
 
 
-def test_inline_context_is_refused(signed):
-    signed["@context"].append({"secret": "https://evil.example/secret"})
+def test_an_inline_context_is_processed_and_accepted(signed):
+    # VCDM 2.0 §4.3: @context items are URLs and/or objects; an object is part of the signed document.
+    signed["@context"].append({"favourite": "https://example.org/favourite"})
     report = verify(signed)
-    assert outcomes(report)["contexts"] == ("fail", ["context_inline"])
+    assert outcomes(report)["contexts"][0] == "pass"
+    assert report.verified  # an unused term leaves the RDF dataset, and so the signature, unchanged
+
+
+def test_an_inline_context_redefining_a_protected_term_is_refused(signed):
+    signed["@context"].append({"name": "https://evil.example/name"})
+    report = verify(signed)
+    assert outcomes(report)["contexts"] == ("fail", ["jsonld_protected_term_redefinition"])
     assert report.check("contexts").problems[0].path == f"/@context/{len(signed['@context']) - 1}"
+    assert not report.verified
+
+
+@pytest.mark.parametrize(("entry", "code"), [
+    # JSON-LD 1.1 API §4.2.2 step 5: `@context` is a keyword, so a context definition cannot define it.
+    ({"@context": {"favourite": "https://example.org/favourite"}}, "jsonld_syntax"),
+    ({"@import": "https://example.org/remote.jsonld"}, "context_unknown"),  # never fetched
+    ({"favourite": {"@id": "https://example.org/f", "@context": "https://example.org/c"}}, "context_unknown"),
+    (7, "context_invalid"),
+])
+def test_invalid_inline_contexts_are_refused_with_a_code(signed, entry, code):
+    signed["@context"].append(entry)
+    report = verify(signed)
+    assert outcomes(report)["contexts"] == ("fail", [code])
     assert not report.verified
 
 

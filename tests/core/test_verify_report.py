@@ -11,7 +11,7 @@ from issuer.verify import VerificationReport
 
 from .conftest import NOW, outcomes, verify
 
-CORE = ["parse", "contexts", "schema", "proof", "issuer", "validity"]
+CORE = ["parse", "contexts", "schema", "resources", "proof", "issuer", "validity"]  # resources: it cites a framework
 
 
 def named(name, fn):

@@ -125,3 +125,13 @@ def test_control_and_non_ascii_strings_interoperate(make, text, reference_sign, 
     assert reference_verify(ours) == {"verified": True, "error": None}
     assert _we_verify(theirs)
     assert ours["proof"]["proofValue"] == theirs["proof"]["proofValue"]
+
+
+@pytest.mark.parametrize("make", CREDENTIALS.values(), ids=CREDENTIALS.keys())
+def test_a_proof_set_of_one_verifies_on_both_sides(make, reference_verify):
+    # What badgeline issues: `proof` as a one-element array (the OB 3.0 schema types it as an array).
+    secured = add_proof(make(), signer=SIGNER, created=CREATED, cryptosuite="eddsa-rdfc-2022", as_set=True)
+    assert isinstance(secured["proof"], list) and len(secured["proof"]) == 1
+    assert secured["proof"][0] == _ours(make())["proof"]
+    assert _we_verify(secured)
+    assert reference_verify(secured) == {"verified": True, "error": None}

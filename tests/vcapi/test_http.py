@@ -64,7 +64,7 @@ def test_issues_201_with_a_verifiable_credential(client, credential, identity):
     response = client.post("/credentials/issue", json={"credential": credential, "options": {}}, headers=AUTH)
     assert response.status_code == 201 and response.mimetype == "application/json"
     signed = response.get_json()["verifiableCredential"]
-    assert signed["proof"]["verificationMethod"] == identity.signer.verification_method
+    assert signed["proof"][0]["verificationMethod"] == identity.signer.verification_method
     assert verify_credential(signed, resolve_key=StaticKeyResolver(), now=NOW).verified
 
 
@@ -126,6 +126,20 @@ def test_credential_refusals_from_the_signer_are_400_with_the_reason(client, cre
     body = response.get_json()
     assert (body["code"], body["path"], body["status"]) == ("issuer_not_ours", "/issuer", 400)
     assert body["type"] == "https://www.w3.org/TR/vc-data-model#MALFORMED_VALUE_ERROR"
+
+
+def test_data_model_breaches_are_one_422_listing_every_problem(client, credential):
+    credential["credentialStatus"] = {"id": "https://example.org/status/1"}
+    credential["termsOfUse"] = [{"type": "IssuerPolicy"}, {"id": "https://example.org/terms"}]
+    credential["relatedResource"] = [{"id": "https://example.org/a"}, "https://example.org/b"]
+    response = client.post("/credentials/issue", json={"credential": credential}, headers=AUTH)
+    assert response.status_code == 422 and response.mimetype == PROBLEM_JSON
+    body = response.get_json()
+    assert (body["code"], body["status"]) == ("credential_invalid", 422)
+    assert [(e["code"], e["path"]) for e in body["errors"]] == [
+        ("type_missing", "/credentialStatus/type"), ("type_missing", "/termsOfUse/1/type"),
+        ("related_resource_digest_missing", "/relatedResource/0"),
+        ("related_resource_not_object", "/relatedResource/1")]
 
 
 def test_a_body_over_the_limit_is_413(client):

@@ -57,7 +57,7 @@ def test_a_real_worker_signs_and_the_result_verifies(stack_factory, shared_redis
     response = post(client, credential)
     assert response.status_code == 201, (response.get_json(), stack.logs())
     signed = response.get_json()["verifiableCredential"]
-    assert signed["proof"]["verificationMethod"] == key.did_key_verification_method
+    assert signed["proof"][0]["verificationMethod"] == key.did_key_verification_method
     report = verify_credential(signed, resolve_key=resolve_did_key, now=datetime.now(timezone.utc))
     assert report.verified, report.as_dict()
     with reader() as s:  # the worker recorded the key it signed with (public part only)

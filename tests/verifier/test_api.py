@@ -30,7 +30,7 @@ def test_valid_credential_is_200_with_the_vc_api_body(client):
     assert response.status_code == 200
     body = response.get_json()
     assert body["verified"] is True and body["problemDetails"] == [] and body["errors"] == []
-    assert [c["check"] for c in body["checks"]] == ["parse", "contexts", "schema", "proof", "issuer", "validity",
+    assert [c["check"] for c in body["checks"]] == ["parse", "contexts", "schema", "resources", "proof", "issuer", "validity",
                                                      "status", "framework"]
     assert "credential" not in body
 
@@ -59,12 +59,13 @@ def test_a_failed_check_is_400_with_the_same_body(client):
     assert body["errors"][0]["type"] == "https://www.w3.org/ns/credentials/status-list#STATUS_VERIFICATION_ERROR"
 
 
-def test_cannot_check_is_a_warning_not_a_failure(client):
+def test_cannot_check_is_not_verified_with_its_own_code(client):
     response = _post(client, {"verifiableCredential": load_scenario("unreachable-list")["input"]["value"]})
-    assert response.status_code == 200
+    assert response.status_code == 400
     body = response.get_json()
-    assert body["verified"] is True and body["verdict"] == "incomplete"
-    assert body["errors"] == [] and body["warnings"][0]["code"] == "status_list_unreachable"
+    assert body["verified"] is False and body["verdict"] == "incomplete"
+    assert [e["code"] for e in body["errors"]] == ["verification_incomplete", "status_list_unreachable"]
+    assert body["warnings"][0]["code"] == "status_list_unreachable"
 
 
 @pytest.mark.parametrize("body, code", [
@@ -135,7 +136,7 @@ def test_batch_returns_one_result_each_in_order(client):
     body = response.get_json()
     assert [r["verdict"] for r in body["results"]] == ["verified", "not-verified", "verified", "incomplete",
                                                        "not-verified", "not-verified"]
-    assert body["verified"] is False and body["summary"] == {"count": 6, "verified": 3}
+    assert body["verified"] is False and body["summary"] == {"count": 6, "verified": 2}
 
 
 def test_batch_limit(client):
@@ -145,9 +146,12 @@ def test_batch_limit(client):
     assert _post(client, {"verifiableCredentials": []}, "/credentials/verify:batch").status_code == 400
 
 
-def _presentation(credentials, *, challenge="c-123", domain="verifier.example", holder=None):
+def _presentation(credentials, *, challenge="c-123", domain="verifier.example", holder=None, extra_type=None):
     vp = {"@context": ["https://www.w3.org/ns/credentials/v2"], "type": ["VerifiablePresentation"],
           "holder": holder or OTHER.did_key, "verifiableCredential": credentials}
+    if extra_type is not None:  # a presentation type defined by an inline context (VCDM 2.0 §4.3)
+        vp["@context"].append({extra_type: f"https://example.org/examples#{extra_type}"})
+        vp["type"].append(extra_type)
     return add_proof(vp, signer=did_key_signer(OTHER), created=CREATED, proof_purpose="authentication",
                      challenge=challenge, domain=domain)
 
@@ -159,6 +163,38 @@ def test_presentation_with_holder_proof_challenge_and_domain(client):
     assert response.status_code == 200, response.get_json()
     body = response.get_json()
     assert body["verified"] is True and body["credentialResults"][0]["verified"] is True
+
+
+def test_a_wrong_digest_of_a_bundled_context_fails_the_credential(client):
+    import base64
+    import hashlib
+
+    from issuer.contexts import load_context_bytes
+
+    v2 = "https://www.w3.org/ns/credentials/v2"
+    right = "sha384-" + base64.b64encode(hashlib.sha384(load_context_bytes(v2)).digest()).decode()
+    wrong = "sha384-" + base64.b64encode(hashlib.sha384(b"another document").digest()).decode()
+    for digest, status in ((right, 200), (wrong, 400)):
+        credential = add_proof({"@context": [v2], "type": ["VerifiableCredential"], "issuer": OTHER.did_key,
+                                "credentialSubject": {"id": "did:example:1"},
+                                "relatedResource": [{"id": v2, "digestSRI": digest}]},
+                               signer=did_key_signer(OTHER), created=CREATED)
+        response = _post(client, {"verifiableCredential": credential})
+        assert response.status_code == status, response.get_json()
+    errors = response.get_json()["errors"]
+    assert [(e["code"], e["path"]) for e in errors] == [("related_resource_digest_mismatch",
+                                                         "/relatedResource/0/digestSRI")]
+
+
+def test_presentation_with_an_inline_context(client):
+    vp = _presentation([_valid()], extra_type="CredentialManagerPresentation")
+    response = _post(client, {"verifiablePresentation": vp, "options": {"challenge": "c-123"}},
+                     "/presentations/verify")
+    assert response.status_code == 200, response.get_json()
+    vp["@context"][-1] = {"id": "https://evil.example/id"}  # a protected term of the VC context
+    response = _post(client, {"verifiablePresentation": vp}, "/presentations/verify")
+    assert response.status_code == 400
+    assert "jsonld_protected_term_redefinition" in [p["code"] for p in response.get_json()["problemDetails"]]
 
 
 @pytest.mark.parametrize("options, code", [
@@ -187,14 +223,31 @@ def test_presentation_signed_by_someone_other_than_the_holder(client):
     assert "holder_mismatch" in [p["code"] for p in response.get_json()["problemDetails"]]
 
 
-def test_unsigned_presentation_is_cannot_check_unless_a_challenge_was_asked(client):
+def test_presentation_reports_errors_in_presentation_wording(client):
+    vp = _presentation([_valid(), load_scenario("revoked")["input"]["value"]], holder="did:example:someone-else")
+    vp["@context"].append("https://example.org/unknown-context.jsonld")
+    body = _post(client, {"verifiablePresentation": vp}, "/presentations/verify").get_json()
+    own = [e for e in body["errors"] if not e.get("path", "").startswith("/verifiableCredential/")]
+    assert "context_unknown" in [e["code"] for e in own]
+    assert own and all("credential" not in e["detail"].lower() for e in own)
+    inner = [e for e in body["errors"] if e.get("path", "").startswith("/verifiableCredential/1")]
+    assert inner and inner == [{**p, "path": "/verifiableCredential/1" + p.get("path", "")}
+                               for p in body["credentialResults"][1]["errors"]]
+    assert body["verified"] is False and body["errors"] and set(map(str, body["errors"])) <= set(
+        map(str, body["problemDetails"]))
+
+
+def test_unsigned_presentation_is_cannot_check_so_not_verified(client):
     vp = {"@context": ["https://www.w3.org/ns/credentials/v2"], "type": "VerifiablePresentation",
           "verifiableCredential": [_valid()]}
     response = _post(client, {"verifiablePresentation": vp, "options": {"checks": []}}, "/presentations/verify")
-    assert response.status_code == 200
-    assert response.get_json()["checks"][2]["outcome"] == "cannot-check"
+    assert response.status_code == 400
+    body = response.get_json()
+    assert body["checks"][2]["outcome"] == "cannot-check" and body["verified"] is False
+    assert [e["code"] for e in body["errors"]] == ["verification_incomplete"]
     response = _post(client, {"verifiablePresentation": vp, "options": {"challenge": "x"}}, "/presentations/verify")
     assert response.status_code == 400
+    assert "proof_missing" in [e["code"] for e in response.get_json()["errors"]]
 
 
 @pytest.mark.parametrize("name, content_type", [("baked-png", "image/png"), ("baked-svg", "image/svg+xml"),

@@ -47,7 +47,7 @@ def test_first_credential_creates_and_signs_the_list(processor, store):
     assert document["id"] == status_list_url(PUBLIC, "1") == f"{PUBLIC}/status/1"
     assert document["type"] == ["VerifiableCredential", "BitstringStatusListCredential"]
     assert document["issuer"] == credential.document["issuer"]["id"]
-    assert document["proof"]["cryptosuite"] == "eddsa-rdfc-2022"
+    assert document["proof"][0]["cryptosuite"] == "eddsa-rdfc-2022"
     assert status_list.signed_at == CLOCK and status_list.allocated == 1
     assert read_status(document, credential.document["credentialStatus"]) == 0
 
@@ -61,7 +61,7 @@ def test_revocation_flips_the_bit_and_re_signs(processor, store, settings):
     status_list = _list(store)
     assert status_list.document == signed and status_list.signed_at == LATER
     _checked(signed, LATER)
-    assert signed["proof"]["proofValue"] != before["proof"]["proofValue"]
+    assert signed["proof"][0]["proofValue"] != before["proof"][0]["proofValue"]
     assert read_status(signed, first.document["credentialStatus"]) == 1
     assert read_status(signed, second.document["credentialStatus"]) == 0
     assert read_status(before, first.document["credentialStatus"]) == 0  # the old document said otherwise
