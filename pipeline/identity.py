@@ -109,7 +109,9 @@ def issuer_did_document(settings: Settings, session: Session) -> dict | None:
 
 
 def issuer_profile(settings: Settings, did: str) -> IssuerProfile:
-    return IssuerProfile(id=did, name=settings.issuer_name, url=settings.public_url)
+    """The issuer Profile of our credentials; its `url` is the issuer's page (`/issuer`), not the
+    service root (which `badgeline up` gives to the verifier)."""
+    return IssuerProfile(id=did, name=settings.issuer_name, url=settings.public_url + "/issuer")
 
 
 def load_issuing_identity(settings: Settings, session: Session, now: datetime) -> IssuingIdentity:

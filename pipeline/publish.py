@@ -1,6 +1,7 @@
 """The issuer's public material: what a verifier or a person needs to check our credentials.
 
 - `/.well-known/did.json` (or `/<path>/did.json`): the did:web document (did:web issuers only)
+- `/issuer`: the issuer's profile page, where credentials' `issuer.url` points (`pipeline.issuer_page`)
 - `/status/<list>`: signed Bitstring Status List credentials (signed by the worker, served as stored,
   with an `ETag`, conditional GET (`304`) and `Cache-Control` max-age = the list's `ttl`)
 - `/frameworks/...`: each framework version, level, statement, rubric, Achievement and CASE export,
@@ -25,6 +26,7 @@ from issuer.errors import IssuerError
 from issuer.frameworks.case import to_cfpackage
 from pipeline.alias_urls import RequestUrls
 from pipeline.identity import issuer_did_document
+from pipeline.issuer_page import register_issuer_page
 from pipeline.services import Services
 from pipeline.statuslists import LIST_TTL_MS
 from pipeline.store.models import StatusList
@@ -86,6 +88,8 @@ def make_publish_blueprint(services: Services) -> Blueprint:
             with services.read_sessions() as session:
                 document = issuer_did_document(settings, session)
             return json_response(document, mimetype="application/did+json", cache="public, max-age=60")
+
+    register_issuer_page(bp, services, wants_json, json_response)
 
     @bp.get("/status/<list_id>")
     def status_list(list_id: str):

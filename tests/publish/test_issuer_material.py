@@ -140,3 +140,18 @@ def test_worker_credential_for_a_did_web_issuer_verifies_with_keys_fetched_from_
     for url in sorted(urls):  # every URL of ours in the credential dereferences
         assert app.get(url).status_code == 200, url
         assert app.get(url, "application/json").status_code == 200, url
+
+
+def test_issuer_page_is_where_credentials_link_the_issuer(published):
+    """`issuer.url` of our credentials is `/issuer`: the issuer's name, DID and keys for a person,
+    its OB Profile for a JSON client (not the verifier page at the root)."""
+    site = published(issuer_did=DID, issuer_name="Northside Credentialing")
+    with site.services.sessions.begin() as session:
+        identity = load_issuing_identity(site.settings, session, NOW)
+    assert identity.profile.url == f"{PUBLIC}/issuer"
+    page = site.get("/issuer")
+    html = page.get_data(as_text=True)
+    assert page.status_code == 200 and "Northside Credentialing" in html and DID in html
+    assert "current" in html and "/.well-known/did.json" in html
+    profile = site.get("/issuer", "application/json").get_json()
+    assert profile["id"] == DID and profile["type"] == ["Profile"] and profile["name"] == "Northside Credentialing"
