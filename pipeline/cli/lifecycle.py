@@ -13,6 +13,7 @@ the signing key, re-signs every status list it changed. Exit status 1 if any id 
 from __future__ import annotations
 
 import json
+import sys
 import uuid
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -90,7 +91,7 @@ def revoke_command(credential_id: str | None, file: Path | None, reason: str, se
     services = build_services(settings)
     failed, lists = 0, set()
     try:
-        on_terminal = click.get_text_stream("stdout").isatty()  # keep each line off the bar's line
+        on_terminal = sys.stdout.isatty()  # keep each line off the progress bar's line
         with click.progressbar(ids, label="revoking", show_pos=True, file=None) as bar:
             for text in bar:
                 ok, what = _revoke_one(services, text, reason, lists)

@@ -187,3 +187,16 @@ def test_suspension_is_not_offered_because_ob3_allows_one_status_entry(client, s
     assert validate_ob_credential(both) != []
     response = client.post(f"/api/v1/credentials/{uuid}/suspend", json={"reason": "x"}, headers=bearer(key))
     assert response.status_code == 404
+
+
+def test_a_broker_failure_after_commit_still_answers_200_and_leaves_the_list_due(client, services, dispatcher, two):
+    from pipeline.revocation import lists_due
+    from pipeline.statuslists import RESIGN_AFTER
+
+    dispatcher.fail = True
+    _, key, uuid = two["a"]
+    response = revoke(client, uuid, key)
+    assert response.status_code == 200 and response.get_json()["status"] == "revoked"
+    assert dispatcher.published == []
+    with services.sessions() as session:
+        assert lists_due(session, now=NOW, resign_after=RESIGN_AFTER) == ["1"]  # the sweep re-signs it
