@@ -2,7 +2,7 @@
 the OpenWallet Foundation client (@openid4vc/openid4vci, interop/oid4vci_holder.js) with its own
 did:key redeems it against the running service, a REAL worker signs the holder-bound credential,
 and the credential verifies in our verifier (status fetched live from the service) and in the W3C
-reference implementation. Revoking every credential of the award revokes the wallet copy too."""
+reference implementation. Revoking the credential (the revoke use case, by award) revokes the wallet copy too."""
 
 from __future__ import annotations
 
@@ -10,7 +10,9 @@ from datetime import datetime, timezone
 from urllib.parse import urlsplit
 
 from pipeline.identity import load_issuing_identity
-from pipeline.statuslists import revoke_credential
+from pipeline.revocation import CLI, Actor, revoke_award
+from pipeline.statuslists import publish_status_list
+from pipeline.store.models import Credential
 from verifier.app import VerifierSettings, make_engine
 
 from .conftest import Service
@@ -73,10 +75,15 @@ def test_revoking_the_awards_credentials_revokes_the_wallet_copy(service, run_no
     out = run_node("oid4vci_holder.js", {"offer": service.offer().openid_link, "allowInsecureUrls": True})
     vc = out["credential"]
     now = datetime.now(timezone.utc)
-    with service.services.sessions.begin() as session:  # what revocation by award does: every row of the award
-        identity = load_issuing_identity(service.stack.settings, session, now)
-        for row in service.credentials_of_award():
-            revoke_credential(session, row.id, identity=identity, public_url=service.base, now=now)
+    original = next(row for row in service.credentials_of_award() if row.derived_from is None)
+    with service.services.sessions.begin() as session:  # the revoke use case: every row of the award
+        revoked = revoke_award(session, session.get(Credential, original.id), actor=Actor(CLI),
+                               reason="test: revoked with its wallet copy", now=now)
+    assert len(revoked.credential_ids) == 2
+    for list_id in revoked.list_ids:  # what the worker (or the CLI) does next
+        with service.services.sessions.begin() as session:
+            identity = load_issuing_identity(service.stack.settings, session, now)
+            publish_status_list(session, list_id, identity=identity, public_url=service.base, now=now)
     verification = our_verifier(service).verify_value(vc)
     assert not verification.verified
     assert "revoked" in str(verification.body()).lower()
