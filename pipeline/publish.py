@@ -18,7 +18,6 @@ from issuer.credentials import build_achievement
 from issuer.dids import did_web_document_url
 from issuer.errors import IssuerError
 from issuer.frameworks.case import to_cfpackage
-from pipeline.holder.artwork import badge_svg
 from pipeline.identity import issuer_did_document
 from pipeline.services import Services
 from pipeline.store.models import StatusList
@@ -140,7 +139,9 @@ def make_publish_blueprint(services: Services) -> Blueprint:
     @bp.get("/frameworks/<code>/<version>/achievements/<level>/image.svg")
     def achievement_image(code: str, version: str, level: str):
         fw, lv = level_or_404(code, version, level)
-        response = Response(badge_svg(fw, lv.key), mimetype="image/svg+xml")
+        svg = render_template(f"badges/{lv.key}.svg", initials=fw.human_code_prefix, level_label=lv.label,
+                              rank=lv.rank, ranks=len(fw.levels), framework_title=fw.title, version=fw.version)
+        response = Response(svg, mimetype="image/svg+xml")
         response.headers["Cache-Control"] = "public, max-age=86400"
         response.headers["Access-Control-Allow-Origin"] = "*"
         return response
