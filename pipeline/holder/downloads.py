@@ -8,12 +8,16 @@ extracts from a baked image is exactly the `.json` download.
 
 from __future__ import annotations
 
+import hashlib
 import io
+import threading
 import zipfile
+from collections import OrderedDict
 from collections.abc import Iterable
 from dataclasses import dataclass
 
 from issuer.baking import bake_png, bake_svg
+from issuer.frameworks.models import Framework
 from pipeline.holder.artwork import badge_png, badge_svg
 from pipeline.holder.certificate import certificate_pdf
 from pipeline.holder.view import CredentialPage, credential_text
@@ -45,10 +49,31 @@ def download(page: CredentialPage, document: dict, ext: str) -> Download | None:
     elif ext == "svg":
         body = bake_svg(badge_svg(fw, page.level.key), text).encode()
     elif ext == "pdf":
-        body = certificate_pdf(page, badge_png(fw, page.level.key))
+        body = _pdf(page, text, fw)
     else:
         return None
     return Download(body, MIMETYPES[ext], filename(page, ext))
+
+
+_PDFS: OrderedDict[tuple[str, ...], bytes] = OrderedDict()
+_PDF_LOCK = threading.Lock()
+PDF_CACHE_ENTRIES = 128
+
+
+def _pdf(page: CredentialPage, text: str, fw: Framework) -> bytes:
+    """The certificate, from a small per-process LRU: parsing the TrueType fonts takes most of a
+    second, and the certificate changes only with the credential, its URL and the framework."""
+    key = (page.url, hashlib.sha256(text.encode()).hexdigest(), fw.sha256_hex)
+    with _PDF_LOCK:
+        if key in _PDFS:
+            _PDFS.move_to_end(key)
+            return _PDFS[key]
+    body = certificate_pdf(page, badge_png(fw, page.level.key))
+    with _PDF_LOCK:
+        _PDFS[key] = body
+        while len(_PDFS) > PDF_CACHE_ENTRIES:
+            _PDFS.popitem(last=False)
+    return body
 
 
 def collection_zip(items: Iterable[tuple[CredentialPage, dict]]) -> bytes:
