@@ -56,6 +56,9 @@ class Recipient:
     did: str | None = None
     email: str | None = None
     salt: str | None = None
+    account: str | None = None
+    """A provider's account of the learner, `homePage#name` (xAPI `actor.account`), hashed as an
+    `accountId` identity when there is neither DID nor email."""
 
 
 @dataclass(frozen=True)
@@ -147,19 +150,24 @@ def build_achievement(framework: Framework, level: str, urls: FrameworkUrls, pol
 
 # --- subject, evidence, source ---------------------------------------------------------------
 def identities(recipient: Recipient) -> tuple[str | None, list[IdentityObject]]:
-    """(subject id, identifier[]) for a recipient: DID, else hashed normalized email; plus name."""
+    """(subject id, identifier[]) for a recipient: DID, else hashed normalized email, else hashed
+    account (`accountId`); plus name."""
     out: list[IdentityObject] = []
     subject_id = recipient.did
     if subject_id is not None and not subject_id.startswith("did:"):
         raise CredentialBuildError("recipient DID must start with 'did:'", code="recipient_invalid",
                                    path=("credentialSubject", "id"))
     if subject_id is None:
-        if not recipient.email:
-            raise CredentialBuildError("recipient needs a DID or an email", code="recipient_invalid",
+        if not recipient.email and not recipient.account:
+            raise CredentialBuildError("recipient needs a DID, an email or an account", code="recipient_invalid",
                                        path=("credentialSubject",))
         salt = recipient.salt if recipient.salt is not None else secrets.token_hex(16)
-        out.append(IdentityObject(hashed=True, identity_hash=hash_identity(normalize_email(recipient.email), salt),
-                                  identity_type="emailAddress", salt=salt))
+        if recipient.email:
+            out.append(IdentityObject(hashed=True, identity_type="emailAddress", salt=salt,
+                                      identity_hash=hash_identity(normalize_email(recipient.email), salt)))
+        else:
+            out.append(IdentityObject(hashed=True, identity_type="accountId", salt=salt,
+                                      identity_hash=hash_identity(recipient.account, salt)))
     if recipient.name and recipient.name.strip():
         out.append(IdentityObject(hashed=False, identity_hash=recipient.name.strip(), identity_type="name"))
     return subject_id, out

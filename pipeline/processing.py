@@ -53,7 +53,7 @@ from pipeline.statuslists import allocate_entry
 from pipeline.store.engine import is_transient
 from pipeline.store.event_log import FINAL_STATES, claim_event, events_to_resend, finish_event, mark_task_sent
 from pipeline.store.evidence import awarded_levels, create_award, passing_evidence, record_evidence
-from pipeline.store.learners import match_learner
+from pipeline.store.learners import match_learner, public_account
 from pipeline.store.models import Award, Credential, Event, Evidence, Learner, Provider
 from pipeline.webhooks.outbox import notify_credential_issued
 
@@ -141,7 +141,7 @@ def _work(processor: Processor, session: Session, event_id: str) -> Processed:
         return Processed(event_id, "skipped")
     parsed = parsed_event(event)
     framework = framework_of(processor.registry, parsed)
-    learner = _locked_learner(session, parsed, now)
+    learner = _locked_learner(session, parsed, event.provider_id, now)
     event.learner_id = learner.id
     record_evidence(session, event=parsed, event_id=event.id, learner_id=learner.id,
                     provider_id=event.provider_id, now=now)
@@ -187,10 +187,11 @@ def framework_of(registry: FrameworkRegistry, parsed: AssessmentEvent) -> Framew
                         code="framework_unknown") from error
 
 
-def _locked_learner(session: Session, parsed: AssessmentEvent, now: datetime) -> Learner:
-    """Match the learner (DID, else normalized email), then hold their row until commit."""
+def _locked_learner(session: Session, parsed: AssessmentEvent, provider_id: str, now: datetime) -> Learner:
+    """Match the learner (DID, else normalized email, else the provider's account of them), then
+    hold their row until commit."""
     try:
-        learner = match_learner(session, parsed.learner, now=now)
+        learner = match_learner(session, parsed.learner, now=now, provider_id=provider_id)
     except StoreError as error:
         if error.code == "missing_learner_identity":
             raise Rejection(error.message, code=error.code) from error
@@ -219,7 +220,8 @@ def recipient_for(learner: Learner) -> Recipient:
     """The learner's DID when known, else their email hashed with a fresh salt; plus the name."""
     if learner.did:
         return Recipient(name=learner.display_name, did=learner.did)
-    return Recipient(name=learner.display_name, email=learner.email, salt=secrets.token_hex(16))
+    return Recipient(name=learner.display_name, email=learner.email, account=public_account(learner.account),
+                     salt=secrets.token_hex(16))
 
 
 def evidence_items(session: Session, rows: Sequence[Evidence]) -> tuple[list[EvidenceItem], list[ProviderProfile]]:

@@ -19,8 +19,10 @@ from issuer.errors import IssuerError
 from issuer.frameworks import Framework, FrameworkRegistry
 from pipeline import errors as codes
 from pipeline.errors import EventRejected, FieldError, pointer
-from pipeline.events.normalized import AssessmentEvent, LearnerRef, SourceFormat, StatementResult, normalize_email
-from pipeline.events.schema import RFC3339, AssessmentIn, FrameworkIn, LearnerIn, NativeEvent, ResultIn
+from pipeline.events.normalized import (
+    AssessmentEvent, LearnerRef, SourceFormat, StatementResult, account_key, normalize_email,
+)
+from pipeline.events.schema import RFC3339, AccountIn, AssessmentIn, FrameworkIn, LearnerIn, NativeEvent, ResultIn
 
 FUTURE_TOLERANCE = timedelta(minutes=5)
 
@@ -87,7 +89,7 @@ def _field_names(*models: type[BaseModel]) -> frozenset[str]:
     return frozenset(name for model in models for name in model.model_fields)
 
 
-_FIELD_NAMES = _field_names(NativeEvent, LearnerIn, FrameworkIn, AssessmentIn, ResultIn)
+_FIELD_NAMES = _field_names(NativeEvent, LearnerIn, AccountIn, FrameworkIn, AssessmentIn, ResultIn)
 
 
 def _field_loc(loc: tuple[Any, ...]) -> tuple[str | int, ...]:
@@ -129,12 +131,14 @@ def _shape_errors(given: set[str]) -> list[FieldError]:
 
 
 def _learner(data: LearnerIn) -> tuple[LearnerRef, list[FieldError]]:
-    if data.email is None and data.did is None:
+    account = account_key(data.account.home_page, data.account.name) if data.account is not None else None
+    if data.email is None and data.did is None and account is None:
         return LearnerRef(None, data.name, None), [
-            FieldError(codes.MISSING_LEARNER_IDENTITY, "the learner needs an `email` or a `did`", "/learner")
+            FieldError(codes.MISSING_LEARNER_IDENTITY, "the learner needs an `email`, a `did` or an `account`",
+                       "/learner")
         ]
     email = normalize_email(data.email) if data.email is not None else None
-    return LearnerRef(email=email, name=data.name, did=data.did), []
+    return LearnerRef(email=email, name=data.name, did=data.did, account=account), []
 
 
 def _framework(ref: FrameworkIn, frameworks: FrameworkRegistry) -> tuple[Framework | None, list[FieldError]]:

@@ -15,13 +15,22 @@ def normalize_email(email: str) -> str:
     return email.strip().lower()
 
 
+def account_key(home_page: str, name: str) -> str:
+    """A provider account as one string, `homePage#name` (what an `accountId` identity hashes)."""
+    return f"{home_page}#{name}"
+
+
 @dataclass(frozen=True)
 class LearnerRef:
-    """Who was assessed. At least one of `email` (normalized) and `did` is set."""
+    """Who was assessed. At least one of `did`, `email` (normalized) and `account` is set.
+
+    `account` is the provider's own account of the learner (`account_key`); it identifies the
+    learner only together with that provider (`pipeline.store.learners`)."""
 
     email: str | None
     name: str | None
     did: str | None
+    account: str | None = None
 
 
 @dataclass(frozen=True)
@@ -68,7 +77,8 @@ class AssessmentEvent:
         return {
             "provider_event_id": self.provider_event_id,
             "occurred_at": self.occurred_at.isoformat().replace("+00:00", "Z"),
-            "learner": {"email": self.learner.email, "name": self.learner.name, "did": self.learner.did},
+            "learner": {"email": self.learner.email, "name": self.learner.name, "did": self.learner.did,
+                        **({"account": self.learner.account} if self.learner.account else {})},
             "framework": {"id": self.framework_code, "version": self.framework_version},
             "assessment": {"id": self.assessment_id, "name": self.assessment_name, "url": self.assessment_url},
             "level": self.level,

@@ -28,12 +28,20 @@ class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", strict=True)
 
 
+class AccountIn(_Strict):
+    """A learner's account with the provider (xAPI `actor.account`): meaningful only to that provider."""
+
+    home_page: Annotated[str, Field(min_length=1, max_length=500, pattern=HTTP_URL, description="The system the account is on.")]
+    name: Annotated[str, Field(min_length=1, max_length=255, description="The account's unique name there.")]
+
+
 class LearnerIn(_Strict):
-    """The learner: `email` and/or `did` identify them (at least one is required)."""
+    """The learner: `did`, `email` or a provider `account` identify them (at least one is required)."""
 
     email: Annotated[str, Field(max_length=320, pattern=EMAIL, description="Matched case-insensitively.")] | SkipJsonSchema[None] = None
     name: Annotated[str, Field(min_length=1, max_length=200, description="Display name.")] | SkipJsonSchema[None] = None
     did: Annotated[str, Field(max_length=500, pattern=DID, description="Preferred for matching.")] | SkipJsonSchema[None] = None
+    account: AccountIn | SkipJsonSchema[None] = None
 
 
 class FrameworkIn(_Strict):
@@ -96,5 +104,5 @@ class NativeEvent(_Strict):
 def native_event_json_schema() -> dict[str, Any]:
     """The JSON Schema (2020-12) of the native event, as published at /api/v1/schema/event.json."""
     schema = NativeEvent.model_json_schema()
-    schema["$defs"]["LearnerIn"]["anyOf"] = [{"required": ["email"]}, {"required": ["did"]}]
+    schema["$defs"]["LearnerIn"]["anyOf"] = [{"required": ["email"]}, {"required": ["did"]}, {"required": ["account"]}]
     return {"$schema": JSON_SCHEMA_DIALECT, **schema}

@@ -10,6 +10,8 @@ Mapping (documented for the README):
 | learner.email         | `actor.mbox` without `mailto:`                                         |
 | learner.did           | `actor.openid` when it is a DID                                        |
 | learner.name          | `actor.name`                                                           |
+| learner.account       | `actor.account` (`homePage`, `name`): the provider's own account of    |
+|                       | the learner, used when there is no `mbox` or DID (see the README)      |
 | framework + statement | `object.id`, one of our statement (or level) IRIs, see `activity_ids` |
 | score                 | `result.score.scaled` (must be in 0..1; xAPI allows -1..1), else       |
 |                       | `(raw - min) / (max - min)` when `raw` and `max` are given (min 0)     |
@@ -91,6 +93,10 @@ def _learner(draft: Draft, actor: Any) -> None:
     if isinstance(openid, str) and openid.startswith("did:"):
         draft.put("/learner/did", openid, "/actor/openid")
     draft.put("/learner/name", get(actor, "name"), "/actor/name")
+    if isinstance(get(actor, "account"), Mapping):
+        draft.put("/learner/account/home_page", get(actor, "account", "homePage"), "/actor/account/homePage")
+        draft.put("/learner/account/name", get(actor, "account", "name"), "/actor/account/name")
+        draft.paths["/learner/account"] = "/actor/account"
     draft.doc.setdefault("learner", {})
 
 

@@ -1,4 +1,5 @@
-"""Learners, matched across providers by DID, else by normalized email.
+"""Learners, matched across providers by DID, else by normalized email, else (within one
+provider only) by that provider's account of them.
 
 Matching rules (documented for the README):
 1. An event with a DID matches the learner holding that DID.
@@ -7,6 +8,9 @@ Matching rules (documented for the README):
    *different* DID, the event's DID wins: a new learner is created with the DID and no
    email (emails are unique), so two DIDs are never merged on an email.
 3. A DID-matched learner without an email gets the event's email when no one else holds it.
+4. An event with neither DID nor email names the learner by the provider's own account
+   (xAPI `actor.account`): stored as `provider id|homePage#name`, so two providers' accounts
+   never meet. A learner found by DID or email records the event's account when it is free.
 Concurrent creation of the same learner is settled by the unique constraints (retry once).
 """
 
@@ -29,14 +33,29 @@ def email_hash(email: str) -> str:
     return hashlib.sha256(normalize_email(email).encode("utf-8")).hexdigest()
 
 
-def find_learner(session: Session, *, did: str | None = None, email: str | None = None) -> Learner | None:
-    """The learner with this DID, else with this (normalized) email."""
+def scoped_account(provider_id: str, account: str) -> str:
+    """The stored form of a provider's account of a learner: only that provider's events match it."""
+    return f"{provider_id}|{account}"
+
+
+def public_account(stored: str | None) -> str | None:
+    """The account without its provider scope (`homePage#name`), as a credential hashes it."""
+    return stored.split("|", 1)[1] if stored and "|" in stored else None
+
+
+def find_learner(session: Session, *, did: str | None = None, email: str | None = None,
+                 account: str | None = None) -> Learner | None:
+    """The learner with this DID, else with this (normalized) email, else this scoped account."""
     if did:
         found = session.scalars(select(Learner).where(Learner.did == did)).one_or_none()
         if found is not None:
             return found
     if email:
-        return session.scalars(select(Learner).where(Learner.email == normalize_email(email))).one_or_none()
+        found = session.scalars(select(Learner).where(Learner.email == normalize_email(email))).one_or_none()
+        if found is not None or not account:
+            return found
+    if account:
+        return session.scalars(select(Learner).where(Learner.account == account)).one_or_none()
     return None
 
 
@@ -44,9 +63,12 @@ def _email_free(session: Session, email: str) -> bool:
     return session.scalars(select(Learner.id).where(Learner.email == email)).first() is None
 
 
-def _update(session: Session, learner: Learner, ref: LearnerRef, email: str | None) -> Learner:
+def _update(session: Session, learner: Learner, ref: LearnerRef, email: str | None, account: str | None) -> Learner:
     if ref.did and learner.did is None:
         learner.did = ref.did
+    if account and learner.account is None and session.scalars(
+            select(Learner.id).where(Learner.account == account)).first() is None:
+        learner.account = account
     if email and learner.email is None and _email_free(session, email):
         learner.email, learner.email_hash = email, email_hash(email)
     if ref.name and not learner.display_name:
@@ -54,29 +76,34 @@ def _update(session: Session, learner: Learner, ref: LearnerRef, email: str | No
     return learner
 
 
-def _match(session: Session, ref: LearnerRef, email: str | None) -> Learner | None:
+def _match(session: Session, ref: LearnerRef, email: str | None, account: str | None) -> Learner | None:
     by_did = find_learner(session, did=ref.did) if ref.did else None
     if by_did is not None:
         return by_did
     by_email = find_learner(session, email=email) if email else None
     if by_email is not None and (ref.did is None or by_email.did is None):
         return by_email
+    if account and not ref.did and not email:
+        return find_learner(session, account=account)
     return None
 
 
-def match_learner(session: Session, ref: LearnerRef, *, now: datetime) -> Learner:
-    """The learner `ref` names, created if new (see the module rules)."""
-    if not ref.did and not ref.email:
-        raise StoreError("a learner needs a DID or an email", code="missing_learner_identity")
+def match_learner(session: Session, ref: LearnerRef, *, now: datetime, provider_id: str | None = None) -> Learner:
+    """The learner `ref` names, created if new (see the module rules); `provider_id` scopes an account."""
+    account = scoped_account(provider_id, ref.account) if ref.account and provider_id else None
+    if not ref.did and not ref.email and not account:
+        raise StoreError("a learner needs a DID, an email or an account", code="missing_learner_identity")
     email = normalize_email(ref.email) if ref.email else None
     for _attempt in range(2):
-        found = _match(session, ref, email)
+        found = _match(session, ref, email, account)
         if found is not None:
             with session.begin_nested():
-                return _update(session, found, ref, email)
+                return _update(session, found, ref, email, account)
         keep_email = email if email and (ref.did is None or _email_free(session, email)) else None
+        keep_account = account if account and session.scalars(
+            select(Learner.id).where(Learner.account == account)).first() is None else None
         learner = Learner(did=ref.did, email=keep_email, email_hash=email_hash(keep_email) if keep_email else None,
-                          display_name=ref.name, created_at=now)
+                          account=keep_account, display_name=ref.name, created_at=now)
         try:
             with session.begin_nested():
                 session.add(learner)

@@ -103,6 +103,9 @@ class Learner(Base):
     """Normalized (stripped, lower-cased) email."""
     email_hash: Mapped[str | None] = mapped_column(String(64), index=True)
     """Hex SHA-256 of the normalized email, for lookups that must not carry the email."""
+    account: Mapped[str | None] = mapped_column(String(800), unique=True, index=True)
+    """A provider's own account of the learner, `provider id|homePage#name` (migration 0010;
+    `pipeline.store.learners`)."""
     display_name: Mapped[str | None] = mapped_column(String(200))
     created_at: Mapped[datetime]
 

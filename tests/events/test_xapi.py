@@ -22,8 +22,18 @@ def _reject(doc, ctx):
 
 def test_untouched_example_names_no_statement_of_ours(ctx):
     found = _reject(load("xapi-cmi5-passed-statement.json"), ctx)
-    assert found[0] == ("unknown_statement", "/object/id")
-    assert ("missing_learner_identity", "/actor") in found  # it identifies the actor by account only
+    assert found == [("unknown_statement", "/object/id")]  # its account-only actor is a learner identity
+
+
+def test_an_account_actor_is_a_provider_scoped_learner(ctx):
+    """cmi5 LMSs name the actor by `account` only: the learner is that provider's account of them."""
+    statement = load("xapi-passed-statement.adapted.json")
+    statement["actor"] = {"objectType": "Agent", "name": "Ana Diaz",
+                          "account": {"homePage": "https://lms.example.org", "name": "u-42"}}
+    learner = parse_event(statement, ctx).learner
+    assert (learner.email, learner.did, learner.account) == (None, None, "https://lms.example.org#u-42")
+    statement["actor"]["account"] = {"homePage": "not a url", "name": "u-42"}
+    assert ("schema_violation", "/actor/account/homePage") in _reject(statement, ctx)
 
 
 def test_adapted_example(ctx):

@@ -146,6 +146,27 @@ def test_a_known_learner_named_differently_is_told_in_the_outcome(processor, sto
     assert names == ["Ana Diaz"]
 
 
+def test_an_account_learner_is_matched_within_its_provider_only(processor, store):
+    """xAPI `actor.account` learners: one provider's account events accumulate to a credential whose
+    subject is the hashed `accountId`; the same account name at another provider is someone else."""
+    alpha, beta = store.provider("Alpha"), store.provider("Beta")
+
+    def account_event(event_id: str, statements):
+        doc = native(event_id, email=None, statements=statements)
+        doc["learner"]["account"] = {"home_page": "https://lms.example.org", "name": "u-42"}
+        return doc
+
+    _run(processor, store, alpha, account_event("a-1", codes("emerging", range(1, 6))))
+    _run(processor, store, beta, account_event("b-1", codes("emerging", range(6, 11))))
+    assert store.count(Learner) == 2  # the same account name at two providers is two learners
+    _, last = _run(processor, store, alpha, account_event("a-2", codes("emerging", range(6, 11))))
+    assert last.levels == ("emerging",) and store.count(Learner) == 2
+    subject = _verified(store.credentials_of(last.event_id)[0].document)["credentialSubject"]
+    [account] = [i for i in subject["identifier"] if i["identityType"] == "accountId"]
+    assert account["hashed"] is True
+    assert identity_matches(account["identityHash"], "https://lms.example.org#u-42", account["salt"])
+
+
 def test_email_recipient_is_hashed_with_a_fresh_salt_per_credential(processor, store):
     provider = store.provider("Alpha")
     _, one = _run(processor, store, provider, native("h-1", email="bo@example.org", name="Bo", level="emerging"))
