@@ -4,8 +4,10 @@ The core checks are the ones that need no network: `parse`, `contexts`, `schema`
 `proof`, `issuer` (key binding) and `validity`. The verifier service adds `status` and
 `framework` through the optional `extra_checks` hooks, which receive the parsed credential.
 
-`verified` is true only when no check failed; a cannot-check result is a warning
-(DESIGN.md rule 3; VCDM 2.0 §7.1; VC API verify).
+The core report's `verified` is true when no check failed (what a self-check or a status
+list's own verification needs). The verdict people and API clients get is the verifier
+engine's (`verifier.engine.Verification`): verified only when every check that applies
+passed, "could not check" included (docs/conformance.md, "One verdict").
 """
 
 from __future__ import annotations

@@ -133,6 +133,14 @@ def _request(method: str, url: str, key: str, body: dict | None = None) -> tuple
         return error.code, json.loads(error.read() or b"{}")
 
 
+def verify_while_up(base: str, credential_file: Path) -> dict[str, Any]:
+    """The running service's verifier on one written credential (`POST /credentials/verify`),
+    while its status lists are still served: the full check a reader would get from an employer."""
+    body = {"verifiableCredential": json.loads(credential_file.read_text(encoding="utf-8"))}
+    _status, answer = _request("POST", f"{base}/credentials/verify", "", body)
+    return answer
+
+
 def accredit(settings: Settings) -> dict[str, str]:
     """Two providers accredited for the framework; returns their API keys by short name."""
     services = build_services(settings)

@@ -28,7 +28,6 @@ result crossing the task boundary is `{"verifiableCredential": ...}` or `{"probl
 
 from __future__ import annotations
 
-import json
 import logging
 from datetime import datetime, timedelta
 from typing import Any, Protocol
@@ -39,6 +38,7 @@ from issuer.contexts import known_urls
 from issuer.cryptosuites import add_proof, verify_proofs
 from issuer.dates import format_datetime_z
 from issuer.errors import ContextError, IssuerError, JsonLdError
+from issuer.jsondoc import JsonDocumentError, parse_json
 from issuer.problems import CheckResult, Outcome
 from issuer.vcdm_rules import issuer_violations
 from issuer.verify import VC1_CONTEXT, check_contexts, check_schema, check_validity, issuer_id, parse_credential
@@ -233,12 +233,14 @@ def issue_result(credential_json: str, options: dict[str, Any], identity: Issuin
                  now: datetime) -> dict[str, Any]:
     """What `badgeline.issue_credential` returns: the signed credential, or the refusal."""
     try:
-        credential, checked_options = read_issue_request({"credential": json.loads(credential_json),
+        credential, checked_options = read_issue_request({"credential": parse_json(credential_json),
                                                           "options": options})
         unsigned = checked_credential(credential, identity.profile.id, now)
         return {"verifiableCredential": sign_credential(unsigned, checked_options, identity, now)}
     except IssueRefused as refused:
         return {"problem": refused.problem()}
+    except JsonDocumentError as exc:
+        return {"problem": IssueRefused(exc.message, code=exc.code, type_=P.PARSING_ERROR).problem()}
     except (ValueError, TypeError, KeyError, AttributeError, RecursionError) as exc:
         # Input our checks did not foresee: refuse it (never a 5xx for bad input), and log it.
         log.exception("issue_credential: unforeseen input failure")

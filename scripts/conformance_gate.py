@@ -4,7 +4,8 @@
     python scripts/conformance_gate.py --judge-only RUN_DIR   # judge an existing run folder
 
 Steps:
-1. run `bash ../shared/conformance/run.sh` (beside the clone) with `WORK` kept between runs
+1. run `bash ../shared/conformance/run.sh` (beside the clone; `BADGELINE_CONFORMANCE_RUN_SH`
+   names another copy) with `WORK` kept between runs
    (`BADGELINE_CONFORMANCE_WORK`, default `${TMPDIR:-/tmp}/badgeline-ci-conformance`), so npm
    packages and the venv are installed once and a run takes about a minute;
 2. read each suite's mocha report (`RUN_DIR/<suite>.json`): it must hold `EXPECTED[suite]` tests;
@@ -23,7 +24,7 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-RUN_SH = ROOT.parent / "shared" / "conformance" / "run.sh"
+RUN_SH = Path(os.environ.get("BADGELINE_CONFORMANCE_RUN_SH") or ROOT.parent / "shared" / "conformance" / "run.sh")
 DOC = ROOT / "docs" / "conformance.md"
 EXPECTED = {"eddsa": 44, "dm": 59}
 WRONG_HEADING = "## Tests that are wrong"

@@ -16,7 +16,7 @@ from pathlib import Path
 import click
 
 from pipeline.cli.common import settings_options
-from pipeline.demo import demo_settings, learner_table, run_demo
+from pipeline.demo import demo_settings, learner_table, run_demo, verify_while_up
 from pipeline.embedded_redis import free_port
 from pipeline.runner import StackError, running_stack
 from pipeline.settings import Settings
@@ -49,6 +49,7 @@ def demo_command(port: int | None, out_dir: Path | None, settings: Settings) -> 
         with running_stack(settings, port=port) as stack:
             click.echo(f"up at {stack.web_url} (issuer {stack.issuer_id}); posting events:")
             result = run_demo(stack.web_url, settings, out_dir, click.echo)
+            checked = verify_while_up(stack.web_url, result.written[0]) if result.written else None
     except (StackError, TimeoutError) as exc:
         raise click.ClickException(str(exc)) from exc
     rows = learner_table(result.credentials)
@@ -62,4 +63,13 @@ def demo_command(port: int | None, out_dir: Path | None, settings: Settings) -> 
                f"{len(rejected)} event(s) refused; {sum(p.status == 200 for p in result.posted)} "
                f"duplicate(s) answered 200.")
     click.echo(f"credentials written to {out_dir.resolve()}")
-    click.echo(f"check one:  {own_command()} verify " + (shlex.quote(str(result.written[0])) if result.written else "FILE"))
+    if not result.written:
+        return
+    first = shlex.quote(str(result.written[0]))
+    if checked is not None:
+        verdict = "VERIFIED" if checked.get("verified") else "NOT VERIFIED"
+        click.echo(f"checked by the running verifier: {first}: {verdict}")
+    click.echo(f"check one:  {own_command()} verify {first}")
+    click.echo(f"  (the demo's service has stopped, so the issuer's revocation list is offline and that check says "
+               f"COULD NOT FULLY CHECK; serve it again with: {own_command()} up --data-dir "
+               f"{shlex.quote(str(settings.data_dir))} --port {port})")

@@ -220,3 +220,16 @@ def test_input_is_not_mutated(credential, identity):
     before = copy.deepcopy(credential)
     signed_of(issue(credential, identity))
     assert credential == before
+
+
+def test_a_credential_nested_too_deeply_is_refused_with_the_shared_code(credential, identity):
+    from issuer.jsondoc import MAX_DEPTH
+
+    deep: dict = {}
+    inner = deep
+    for _ in range(MAX_DEPTH):
+        inner["x"] = {}
+        inner = inner["x"]
+    credential["credentialSubject"]["deep"] = deep
+    problem = refusal(issue(credential, identity))
+    assert (problem["code"], problem["type"]) == ("json_too_deep", P.PARSING_ERROR)
