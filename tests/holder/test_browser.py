@@ -1,7 +1,8 @@
 """The holder's pages in a real headless Chromium (Playwright, /usr/bin/chromium): the public
 page and the collection at desktop and phone (390 px) width, with JavaScript off: no horizontal
 scroll (WCAG 1.4.10), text contrast of every rendered element at least WCAG 2.1 AA, the verify
-button runs our verifier, hiding works. Screenshots go to tests/artifacts/holder-*.png."""
+button runs our verifier, hiding works, and axe-core finds no WCAG 2.1 AA violation.
+Screenshots go to tests/artifacts/holder-*.png."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ import pytest
 
 from pipeline.store.api_keys import Scope, create_api_key
 from tests.holder.conftest import ARTIFACTS, CLOCK, codes, native
-from tests.verifier.test_browser import CHROMIUM, browser  # noqa: F401 - the shared headless Chromium fixture
+from tests.verifier.test_browser import AXE, CHROMIUM, axe_violations, browser  # noqa: F401 - shared Chromium fixture
 
 WIDTHS = {"desktop": 1200, "phone": 390}
 
@@ -52,8 +53,23 @@ def check_layout(page, name: str) -> None:
     scroll, viewport = page.evaluate("() => [document.documentElement.scrollWidth, window.innerWidth]")
     assert scroll <= viewport, f"{name}: horizontal scroll ({scroll} > {viewport})"
     assert page.evaluate(CONTRAST_JS) == [], name
+    check_axe(page, name)
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / f"holder-{name}.png"), full_page=True)
+
+
+def check_axe(page, name: str) -> None:
+    """Deque's axe-core (WCAG 2.0/2.1 A and AA) on the same page, loaded again in a context with
+    JavaScript on (the page itself is read with JavaScript off)."""
+    if not AXE.exists():
+        pytest.skip("axe-core is not installed in interop/ (bash scripts/test.sh installs it)")
+    context = page.context.browser.new_context(viewport=page.viewport_size, bypass_csp=True)
+    try:
+        audited = context.new_page()
+        audited.goto(page.url)
+        assert axe_violations(audited) == [], name
+    finally:
+        context.close()
 
 
 def collection_url(world) -> str:
