@@ -29,6 +29,7 @@ result crossing the task boundary is `{"verifiableCredential": ...}` or `{"probl
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
@@ -199,15 +200,40 @@ def with_proof_context(credential: dict[str, Any]) -> dict[str, Any]:
 
 
 def checked_credential(credential: dict[str, Any], ours: str, now: datetime) -> dict[str, Any]:
-    """Steps 1-5; returns the credential to sign (VC 1.1: with `issuanceDate` and the DI context)."""
+    """Steps 1-5; returns the credential to sign (VC 1.1: with `issuanceDate` and the DI context).
+
+    Steps 1 and 2 (envelope, contexts) are what the others need to read the document; steps 3
+    and 4 (issuer, dates, data model) are independent, so their problems are reported together:
+    the first one's status and code, and `errors` listing every problem with its path."""
     check_envelope(credential)
     _refuse_failed(check_contexts(credential, known_urls()))
-    check_issuer_is_ours(credential, ours)
+    refusals = _refusals(lambda: check_issuer_is_ours(credential, ours))
     credential = with_proof_context(with_issuance_date(credential, now))
-    check_dates_well_formed(credential, now)
-    check_data_model(credential)
+    refusals += _refusals(lambda: check_dates_well_formed(credential, now), lambda: check_data_model(credential))
+    if refusals:
+        raise _together(refusals)
     check_terms_defined(credential)
     return credential
+
+
+def _refusals(*checks: Callable[[], None]) -> list[IssueRefused]:
+    found = []
+    for check in checks:
+        try:
+            check()
+        except IssueRefused as refusal:
+            found.append(refusal)
+    return found
+
+
+def _together(refusals: list[IssueRefused]) -> IssueRefused:
+    """One refusal for several: the first's status, code and type; every problem in `errors`."""
+    first = refusals[0]
+    errors = [e for r in refusals for e in (r.errors or [{"code": r.code, "path": r.path, "detail": r.message}])]
+    if len(errors) == 1:
+        return first
+    return IssueRefused(f"{len(errors)} problems; see errors", code=first.code, type_=first.type, path=first.path,
+                        status=first.status, errors=errors)
 
 
 # --- signing (worker) -------------------------------------------------------------------------

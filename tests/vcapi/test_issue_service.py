@@ -233,3 +233,16 @@ def test_a_credential_nested_too_deeply_is_refused_with_the_shared_code(credenti
     credential["credentialSubject"]["deep"] = deep
     problem = refusal(issue(credential, identity))
     assert (problem["code"], problem["type"]) == ("json_too_deep", P.PARSING_ERROR)
+
+
+def test_every_problem_of_a_credential_comes_back_at_once(credential, identity):
+    """A foreign issuer, inverted dates and a status entry without `type`: one answer names all three,
+    with the first one's code (what a single problem would have answered) and each problem's path."""
+    credential["issuer"] = "did:key:z6MkhaXgBZDvotDkL5257faiztiGiC2QtKLGpbnnEGta2doK"
+    credential.update({"validFrom": "2026-01-02T00:00:00Z", "validUntil": "2026-01-01T00:00:00Z"})
+    credential["credentialStatus"] = {"id": "https://example.edu/status/1#5"}
+    problem = refusal(issue(credential, identity))
+    assert problem["code"] == "issuer_not_ours"
+    found = {(e["code"], e["path"]) for e in problem["errors"]}
+    assert ("issuer_not_ours", "/issuer") in found and ("validity_inverted", "/validUntil") in found
+    assert any(path.startswith("/credentialStatus") for _code, path in found), found
