@@ -32,11 +32,18 @@ class Dispatcher(Protocol):
 
     def send_process_event(self, event_id: str) -> None: ...
 
+    def send_process_events(self, event_ids: list[str]) -> None:
+        """One task for many events, worked in this order."""
+        ...
+
 
 class NoDispatcher:
     """For processes that never send tasks (the sweeper resends whatever is left in `received`)."""
 
     def send_process_event(self, event_id: str) -> None:
+        return None
+
+    def send_process_events(self, event_ids: list[str]) -> None:
         return None
 
 

@@ -4,6 +4,10 @@
 
 `processed` and `rejected` are final. The unique constraint on (provider_id,
 provider_event_id) decides races between two posts of the same event.
+
+A worker claims the events of a task in one statement (`claim_events`) with a lease
+(`lease_until`), renews it while it works (`renew_leases`), and the sweep re-sends the events
+whose lease ran out (`expired_leases`): their worker died.
 """
 
 from __future__ import annotations
@@ -13,7 +17,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import and_, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -75,7 +79,7 @@ def record_event(
     return Recorded(row, created=True)
 
 
-def claim_event(session: Session, event_id: str, *, now: datetime) -> Event | None:
+def claim_event(session: Session, event_id: str, *, now: datetime, lease: timedelta | None = None) -> Event | None:
     """Move a `received` (or re-delivered `processing`) event to `processing` and count the
     attempt; None when the event is already final (a duplicate delivery: do nothing)."""
     event = session.get(Event, event_id, with_for_update=True)
@@ -86,7 +90,41 @@ def claim_event(session: Session, event_id: str, *, now: datetime) -> Event | No
     event.state = "processing"
     event.attempts += 1
     event.updated_at = now
+    event.lease_until = now + lease if lease is not None else None
     return event
+
+
+def claim_events(session: Session, event_ids: list[str], *, now: datetime, lease: timedelta) -> dict[str, int]:
+    """`claim_event` for many events in ONE statement (row locks, in id order on PostgreSQL):
+    the attempts of each event claimed; final and unknown events are left out."""
+    if not event_ids:
+        return {}
+    claim = (
+        update(Event)
+        .where(Event.id.in_(sorted(set(event_ids))), Event.state.not_in(FINAL_STATES))
+        .values(state="processing", attempts=Event.attempts + 1, updated_at=now, lease_until=now + lease)
+        .returning(Event.id, Event.attempts)
+        .execution_options(synchronize_session=False)
+    )
+    return {event_id: attempts for event_id, attempts in session.execute(claim)}
+
+
+def renew_leases(session: Session, event_ids: list[str], *, now: datetime, lease: timedelta) -> None:
+    """Extend the lease of events this worker still holds (those still `processing`)."""
+    if event_ids:
+        session.execute(update(Event).where(Event.id.in_(event_ids), Event.state == "processing")
+                        .values(lease_until=now + lease).execution_options(synchronize_session=False))
+
+
+def expired_leases(session: Session, *, now: datetime, stuck_after: timedelta, limit: int = 500) -> list[str]:
+    """Events `processing` whose claim lease ran out (no worker holds them: it died), or, for
+    a claim without a lease, untouched for `stuck_after`. On PostgreSQL a row locked by a
+    working transaction is alive whatever its lease says, and is skipped."""
+    expired = or_(Event.lease_until <= now,
+                  and_(Event.lease_until.is_(None), Event.updated_at <= now - stuck_after))
+    query = (select(Event.id).where(Event.state == "processing", expired)
+             .order_by(Event.updated_at).limit(limit).with_for_update(skip_locked=True))
+    return list(session.scalars(query))
 
 
 def finish_event(
