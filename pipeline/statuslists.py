@@ -20,7 +20,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, defer
 
 from issuer.status import Bitstring, status_entry, status_list_credential
 from pipeline.errors import StoreError
@@ -51,7 +51,8 @@ def _numbered(list_id: str) -> int:
 
 def current_list(session: Session, *, now: datetime, size: int = DEFAULT_LIST_SIZE) -> StatusList:
     """The revocation list new credentials go on: the highest-numbered one with room, else the next."""
-    rows = session.scalars(select(StatusList).where(StatusList.purpose == REVOCATION)).all()
+    rows = session.scalars(select(StatusList).where(StatusList.purpose == REVOCATION)
+                           .options(defer(StatusList.document))).all()  # the signed lists are not needed here
     numbered = sorted((r for r in rows if r.id.isdigit()), key=lambda r: _numbered(r.id))
     if numbered and numbered[-1].allocated < numbered[-1].size:
         return numbered[-1]
@@ -96,7 +97,7 @@ def allocate_entry(session: Session, *, identity: IssuingIdentity, public_url: s
     on first use. The caller links the slot to its credential once that row exists."""
     status_list = current_list(session, now=now)
     slot = allocate_status_index(session, list_id=status_list.id, now=now)
-    if status_list.document is None:
+    if status_list.signed_at is None:  # set with `document`, without loading it
         publish_status_list(session, status_list.id, identity=identity, public_url=public_url, now=now)
     entry = status_entry(status_list_url(public_url, status_list.id), slot.index, status_list.purpose)
     return Allocated(slot=slot, entry=entry)

@@ -10,10 +10,10 @@ from collections.abc import Iterable
 from datetime import datetime
 
 from sqlalchemy import insert, select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from pipeline.events.normalized import AssessmentEvent
+from pipeline.store.inserts import insert_or_skip
 from pipeline.store.models import Award, Evidence
 
 
@@ -68,12 +68,7 @@ def create_award(
     event_id: str | None, now: datetime,
 ) -> Award | None:
     """Insert the award for (learner, framework version, level); None when it already exists
-    (another event or worker got there first). Runs in a savepoint."""
-    award = Award(learner_id=learner_id, framework_code=framework_code, framework_version=framework_version,
-                  level=level, event_id=event_id, awarded_at=now)
-    try:
-        with session.begin_nested():
-            session.add(award)
-    except IntegrityError:
-        return None
-    return award
+    (another event or worker got there first). One `INSERT ... ON CONFLICT DO NOTHING`."""
+    return insert_or_skip(session, Award, dict(
+        learner_id=learner_id, framework_code=framework_code, framework_version=framework_version,
+        level=level, event_id=event_id, awarded_at=now))
