@@ -9,8 +9,9 @@ One use case, three inputs (one event, a batch, a CSV upload), always in this or
 3. record: insert the event row (`received`, with the normalized form in `parsed`), or find
    the identical one already stored (a replay: not created, not re-sent) or refuse a reused
    event id with a different body (`EventConflict`);
-4. commit, and only then send one processing task per newly created event. A failed send is
-   logged and ignored: the event stays `received` and the sweeper re-sends it.
+4. commit, and only then send the processing tasks of the newly created events, up to
+   `TASK_EVENTS` events per message. A failed send is logged and ignored: the event stays
+   `received` and the sweeper re-sends it.
 
 "Same body" means the same JSON document: stored bytes and the new body are compared by
 their RFC 8785 (JCS) canonical form, so whitespace or key order never make a conflict, and a
@@ -63,6 +64,9 @@ class TooManyEvents(PipelineError):
 
 CHUNK = 200
 """Events stored per transaction by uploads (bounded transactions; progress between them)."""
+TASK_EVENTS = 20
+"""Events per processing message: fewer messages and claims, while the events of one large
+request still spread over every worker."""
 
 Progress = Callable[[int, int], None]
 
@@ -291,12 +295,17 @@ def _same_document(stored: bytes, document: Any) -> bool:
 
 
 def _send_after_commit(services: Services, event_ids: Sequence[str]) -> None:
-    """Send one task per committed event; on the first failure stop and leave the rest
-    (still `received`) to the sweeper, so a broker outage costs one timeout, not one per event."""
-    for position, event_id in enumerate(event_ids):
+    """Send the committed events' tasks, `TASK_EVENTS` events per message (in request order);
+    on the first failure stop and leave the rest (still `received`) to the sweeper, so a
+    broker outage costs one timeout, not one per event."""
+    for start in range(0, len(event_ids), TASK_EVENTS):
+        chunk = list(event_ids[start:start + TASK_EVENTS])
         try:
-            services.dispatcher.send_process_event(event_id)
+            if len(chunk) == 1:
+                services.dispatcher.send_process_event(chunk[0])
+            else:
+                services.dispatcher.send_process_events(chunk)
         except Exception:  # any broker/client failure: the sweeper re-sends what is left
             logger.exception("could not send the processing task for event %s; %d event(s) left to the sweeper",
-                             event_id, len(event_ids) - position)
+                             chunk[0], len(event_ids) - start)
             return

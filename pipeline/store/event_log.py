@@ -18,11 +18,12 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import and_, or_, select, update
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from pipeline.errors import EventConflict, InvalidStateTransition
+from pipeline.store.inserts import insert_or_skip
 from pipeline.store.models import Event
+from pipeline.store.types import new_uuid
 
 FINAL_STATES = frozenset({"processed", "rejected"})
 
@@ -57,26 +58,21 @@ def record_event(
     outcome_code: str | None = None, outcome_message: str | None = None,
 ) -> Recorded:
     """Insert the event, or return the identical one already stored; `EventConflict` if the
-    id was used with a different body. Runs in a savepoint, so the caller's transaction survives."""
+    id was used with a different body. One `INSERT ... ON CONFLICT DO NOTHING` (no savepoint:
+    the caller's transaction survives a replay); the stored twin is read only on a conflict."""
     digest = payload_digest(raw_payload)
-    existing = _existing(session, provider_id, provider_event_id)
-    if existing is not None:
-        return _same_or_conflict(existing, digest)
-    row = Event(
-        provider_id=provider_id, provider_event_id=provider_event_id, raw_payload=raw_payload,
+    row = insert_or_skip(session, Event, dict(
+        id=new_uuid(), provider_id=provider_id, provider_event_id=provider_event_id, raw_payload=raw_payload,
         payload_sha256=digest, format=source_format, parsed=parsed, state=state,
         outcome_code=outcome_code, outcome_message=outcome_message, attempts=0,
         received_at=now, updated_at=now, finished_at=now if state in FINAL_STATES else None,
-    )
-    try:
-        with session.begin_nested():
-            session.add(row)
-    except IntegrityError:
-        existing = _existing(session, provider_id, provider_event_id)
-        if existing is None:
-            raise
-        return _same_or_conflict(existing, digest)
-    return Recorded(row, created=True)
+    ))
+    if row is not None:
+        return Recorded(row, created=True)
+    existing = _existing(session, provider_id, provider_event_id)
+    if existing is None:
+        raise EventConflict(f"event id {provider_event_id!r} could not be stored", path="/event_id")
+    return _same_or_conflict(existing, digest)
 
 
 def claim_event(session: Session, event_id: str, *, now: datetime, lease: timedelta | None = None) -> Event | None:
