@@ -6,7 +6,8 @@ One use case, three inputs (one event, a batch, a CSV upload), always in this or
    `AssessmentEvent`; any problem is an `EventRejected` and nothing is stored;
 2. check accreditation: the caller's scopes must cover the framework version and every
    level the event has results for (`NotAccredited`, nothing stored);
-3. record: insert the event row (`received`, with the normalized form in `parsed`), or find
+3. record: insert the event rows (`received`, with the normalized form in `parsed`; one
+   multi-row statement per request or CSV chunk), or find
    the identical one already stored (a replay: not created, not re-sent) or refuse a reused
    event id with a different body (`EventConflict`);
 4. commit, and only then send the processing tasks of the newly created events, up to
@@ -41,7 +42,7 @@ from pipeline.events.adapters import decode_json
 from pipeline.events.csv_rows import CsvImport
 from pipeline.services import Services
 from pipeline.store.api_keys import Scope
-from pipeline.store.event_log import Recorded, record_event
+from pipeline.store.event_log import Recorded, event_values, record_event, record_new_events
 from pipeline.store.models import Event
 
 logger = logging.getLogger(__name__)
@@ -262,9 +263,23 @@ def _record_all(services: Services, caller: Caller, candidates: Sequence[_Candid
         return []
     now = services.clock()
     with services.sessions() as session, session.begin():
-        outcomes = [_record_one(session, caller, candidate, now) for candidate in candidates]
+        fresh = _insert_new(session, caller, candidates, now)
+        outcomes = [ItemOutcome(c.index, accepted=Accepted(fresh[c.index], True)) if c.index in fresh
+                    else _record_one(session, caller, c, now) for c in candidates]
     _send_after_commit(services, [o.accepted.event.id for o in outcomes if o.accepted and o.accepted.created])
     return outcomes
+
+
+def _insert_new(session: Session, caller: Caller, candidates: Sequence[_Candidate], now: datetime) -> dict[int, Event]:
+    """Insert every candidate in one statement; the events created, by candidate index. A
+    candidate not created (a replay, a conflict, a repeat within the request) goes through
+    `_record_one`, which tells the cases apart."""
+    rows = [event_values(provider_id=caller.provider_id, provider_event_id=c.event.provider_event_id,
+                         raw_payload=c.raw, source_format=c.event.source_format, parsed=c.event.to_json(), now=now)
+            for c in candidates]
+    created = record_new_events(session, rows)
+    return {c.index: created.pop(c.event.provider_event_id) for c in candidates
+            if c.event.provider_event_id in created}
 
 
 def _record_one(session: Session, caller: Caller, candidate: _Candidate, now: datetime) -> ItemOutcome:

@@ -21,7 +21,7 @@ from sqlalchemy import and_, or_, select, update
 from sqlalchemy.orm import Session
 
 from pipeline.errors import EventConflict, InvalidStateTransition
-from pipeline.store.inserts import insert_or_skip
+from pipeline.store.inserts import insert_all_or_skip, insert_or_skip
 from pipeline.store.models import Event
 from pipeline.store.types import new_uuid
 
@@ -52,6 +52,27 @@ def _same_or_conflict(existing: Event, digest: str) -> Recorded:
     return Recorded(existing, created=False)
 
 
+def event_values(
+    *, provider_id: str, provider_event_id: str, raw_payload: bytes, source_format: str,
+    parsed: dict[str, Any] | None, now: datetime, state: str = "received",
+    outcome_code: str | None = None, outcome_message: str | None = None,
+) -> dict[str, Any]:
+    """The column values of a new event row."""
+    return dict(
+        id=new_uuid(), provider_id=provider_id, provider_event_id=provider_event_id, raw_payload=raw_payload,
+        payload_sha256=payload_digest(raw_payload), format=source_format, parsed=parsed, state=state,
+        outcome_code=outcome_code, outcome_message=outcome_message, attempts=0, received_at=now, updated_at=now,
+        finished_at=now if state in FINAL_STATES else None, task_sent_at=None, learner_id=None, lease_until=None,
+    )
+
+
+def record_new_events(session: Session, rows: list[dict[str, Any]]) -> dict[str, Event]:
+    """Insert `event_values` rows of one provider in one statement; the rows created, by
+    provider event id (an id already stored, or repeated in `rows`, is created once at most:
+    resolve the others with `record_event`)."""
+    return {event.provider_event_id: event for event in insert_all_or_skip(session, Event, rows)}
+
+
 def record_event(
     session: Session, *, provider_id: str, provider_event_id: str, raw_payload: bytes, source_format: str,
     parsed: dict[str, Any] | None, now: datetime, state: str = "received",
@@ -60,19 +81,16 @@ def record_event(
     """Insert the event, or return the identical one already stored; `EventConflict` if the
     id was used with a different body. One `INSERT ... ON CONFLICT DO NOTHING` (no savepoint:
     the caller's transaction survives a replay); the stored twin is read only on a conflict."""
-    digest = payload_digest(raw_payload)
-    row = insert_or_skip(session, Event, dict(
-        id=new_uuid(), provider_id=provider_id, provider_event_id=provider_event_id, raw_payload=raw_payload,
-        payload_sha256=digest, format=source_format, parsed=parsed, state=state,
-        outcome_code=outcome_code, outcome_message=outcome_message, attempts=0,
-        received_at=now, updated_at=now, finished_at=now if state in FINAL_STATES else None,
-    ))
+    values = event_values(provider_id=provider_id, provider_event_id=provider_event_id, raw_payload=raw_payload,
+                          source_format=source_format, parsed=parsed, now=now, state=state,
+                          outcome_code=outcome_code, outcome_message=outcome_message)
+    row = insert_or_skip(session, Event, values)
     if row is not None:
         return Recorded(row, created=True)
     existing = _existing(session, provider_id, provider_event_id)
     if existing is None:
         raise EventConflict(f"event id {provider_event_id!r} could not be stored", path="/event_id")
-    return _same_or_conflict(existing, digest)
+    return _same_or_conflict(existing, values["payload_sha256"])
 
 
 def claim_event(session: Session, event_id: str, *, now: datetime, lease: timedelta | None = None) -> Event | None:

@@ -20,7 +20,15 @@ Model = TypeVar("Model")
 
 def insert_or_skip(session: Session, model: type[Model], values: dict[str, Any]) -> Model | None:
     """The inserted row as an ORM object (in the session), or None on a unique conflict."""
-    dialect = session.get_bind().dialect.name
-    insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
-    statement = insert(model).values(**values).on_conflict_do_nothing().returning(model)
-    return session.scalars(statement).one_or_none()
+    inserted = insert_all_or_skip(session, model, [values])
+    return inserted[0] if inserted else None
+
+
+def insert_all_or_skip(session: Session, model: type[Model], rows: list[dict[str, Any]]) -> list[Model]:
+    """Many rows in as few statements as the driver allows (multi-row VALUES), conflicts
+    skipped; the rows inserted, as ORM objects, in no promised order. The statement is
+    built without its values (they travel as parameters), so SQLAlchemy caches its compilation."""
+    if not rows:
+        return []
+    insert = postgresql_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    return list(session.scalars(insert(model).on_conflict_do_nothing().returning(model), rows))
