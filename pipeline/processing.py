@@ -146,11 +146,11 @@ def _work(processor: Processor, session: Session, event_id: str) -> Processed:
     parsed = parsed_event(event)
     framework = framework_of(processor.registry, parsed)
     learner = _locked_learner(session, parsed, now)
-    event.learner_id = learner.id
     record_evidence(session, event=parsed, event_id=event.id, learner_id=learner.id,
                     provider_id=event.provider_id, now=now)
     issued = [issue_level(processor, session, event, framework, learner, level, now)
               for level in new_levels(session, framework, learner.id)]
+    event.learner_id = learner.id  # set here, it goes out with the final UPDATE (one round trip less)
     code, message = outcome(parsed, [c for _, c in issued])
     finish_event(session, event, state="processed", now=now, outcome_code=code, outcome_message=message)
     if processor.before_commit is not None:
