@@ -7,11 +7,13 @@ One use case, three inputs (one event, a batch, a CSV upload), always in this or
 2. check the framework version is not retired (`framework_version_retired`, 422) and
    accreditation: the caller's scopes must cover the framework version and every
    level the event has results for (`NotAccredited`, nothing stored);
-3. record: insert the event row (`received`, with the normalized form in `parsed`), or find
+3. record: insert the event rows (`received`, with the normalized form in `parsed`; one
+   multi-row statement per request or CSV chunk), or find
    the identical one already stored (a replay: not created, not re-sent) or refuse a reused
    event id with a different body (`EventConflict`);
-4. commit, and only then send one processing task per newly created event. A failed send is
-   logged and ignored: the event stays `received` and the sweeper re-sends it.
+4. commit, and only then send the processing tasks of the newly created events, up to
+   `TASK_EVENTS` events per message. A failed send is logged and ignored: the event stays
+   `received` and the sweeper re-sends it.
 
 "Same body" means the same JSON document: stored bytes and the new body are compared by
 their RFC 8785 (JCS) canonical form, so whitespace or key order never make a conflict, and a
@@ -43,7 +45,7 @@ from pipeline.events.csv_rows import CsvImport
 from pipeline.framework_catalog import RETIRED
 from pipeline.services import Services
 from pipeline.store.api_keys import Scope
-from pipeline.store.event_log import Recorded, record_event
+from pipeline.store.event_log import Recorded, event_values, record_event, record_new_events
 from pipeline.store.models import Event
 
 logger = logging.getLogger(__name__)
@@ -66,6 +68,9 @@ class TooManyEvents(PipelineError):
 
 CHUNK = 200
 """Events stored per transaction by uploads (bounded transactions; progress between them)."""
+TASK_EVENTS = 20
+"""Events per processing message: fewer messages and claims, while the events of one large
+request still spread over every worker."""
 
 Progress = Callable[[int, int], None]
 
@@ -278,9 +283,23 @@ def _record_all(services: Services, caller: Caller, candidates: Sequence[_Candid
         return []
     now = services.clock()
     with services.sessions() as session, session.begin():
-        outcomes = [_record_one(session, caller, candidate, now) for candidate in candidates]
+        fresh = _insert_new(session, caller, candidates, now)
+        outcomes = [ItemOutcome(c.index, accepted=Accepted(fresh[c.index], True)) if c.index in fresh
+                    else _record_one(session, caller, c, now) for c in candidates]
     _send_after_commit(services, [o.accepted.event.id for o in outcomes if o.accepted and o.accepted.created])
     return outcomes
+
+
+def _insert_new(session: Session, caller: Caller, candidates: Sequence[_Candidate], now: datetime) -> dict[int, Event]:
+    """Insert every candidate in one statement; the events created, by candidate index. A
+    candidate not created (a replay, a conflict, a repeat within the request) goes through
+    `_record_one`, which tells the cases apart."""
+    rows = [event_values(provider_id=caller.provider_id, provider_event_id=c.event.provider_event_id,
+                         raw_payload=c.raw, source_format=c.event.source_format, parsed=c.event.to_json(), now=now)
+            for c in candidates]
+    created = record_new_events(session, rows)
+    return {c.index: created.pop(c.event.provider_event_id) for c in candidates
+            if c.event.provider_event_id in created}
 
 
 def _record_one(session: Session, caller: Caller, candidate: _Candidate, now: datetime) -> ItemOutcome:
@@ -311,12 +330,17 @@ def _same_document(stored: bytes, document: Any) -> bool:
 
 
 def _send_after_commit(services: Services, event_ids: Sequence[str]) -> None:
-    """Send one task per committed event; on the first failure stop and leave the rest
-    (still `received`) to the sweeper, so a broker outage costs one timeout, not one per event."""
-    for position, event_id in enumerate(event_ids):
+    """Send the committed events' tasks, `TASK_EVENTS` events per message (in request order);
+    on the first failure stop and leave the rest (still `received`) to the sweeper, so a
+    broker outage costs one timeout, not one per event."""
+    for start in range(0, len(event_ids), TASK_EVENTS):
+        chunk = list(event_ids[start:start + TASK_EVENTS])
         try:
-            services.dispatcher.send_process_event(event_id)
+            if len(chunk) == 1:
+                services.dispatcher.send_process_event(chunk[0])
+            else:
+                services.dispatcher.send_process_events(chunk)
         except Exception:  # any broker/client failure: the sweeper re-sends what is left
             logger.exception("could not send the processing task for event %s; %d event(s) left to the sweeper",
-                             event_id, len(event_ids) - position)
+                             chunk[0], len(event_ids) - start)
             return

@@ -51,8 +51,10 @@ from pipeline.renewals import Renewal, cited_since, renewals_due, valid_until_fo
 from pipeline.services import Clock, Dispatcher
 from pipeline.statuslists import allocate_entry
 from pipeline.store.engine import is_transient
-from pipeline.store.event_log import FINAL_STATES, claim_event, events_to_resend, finish_event, mark_task_sent
-from pipeline.store.evidence import awarded_levels, create_award, passing_evidence, record_evidence
+from pipeline.store.event_log import (
+    FINAL_STATES, claim_event, events_to_resend, expired_leases, finish_event, mark_task_sent, renew_leases,
+)
+from pipeline.store.evidence import awarded_levels, create_award, passed_statement_codes, passing_evidence, record_evidence
 from pipeline.store.learners import match_learner, public_account
 from pipeline.store.models import Award, Credential, Event, Evidence, Learner, Provider
 from pipeline.webhooks.outbox import notify_credential_issued
@@ -61,6 +63,7 @@ log = logging.getLogger(__name__)
 
 LEVELS_REACHED = "levels_reached"
 NO_NEW_LEVEL = "no_new_level"
+DEFAULT_LEASE = timedelta(seconds=15)
 
 IdentityLoader = Callable[[Session, datetime], IssuingIdentity]
 
@@ -98,6 +101,8 @@ class Processor:
     """Test hook: runs inside the work transaction, just before it commits."""
     max_attempts: int = 25
     """Deliveries after which an event that never completes is rejected (`attempts_exhausted`)."""
+    lease: timedelta = DEFAULT_LEASE
+    """How long a claim holds an event without renewal; the sweep re-sends it after that."""
 
 
 @dataclass(frozen=True)
@@ -115,10 +120,15 @@ class Processed:
 def process_event(processor: Processor, event_id: str) -> Processed:
     """Steps 1-3 of the module docstring for one delivery of `event_id`."""
     with processor.sessions.begin() as session:
-        claimed = claim_event(session, event_id, now=processor.clock())
+        claimed = claim_event(session, event_id, now=processor.clock(), lease=processor.lease)
         if claimed is None:
             return Processed(event_id, "skipped")
         attempts = claimed.attempts
+    return deliver(processor, event_id, attempts)
+
+
+def deliver(processor: Processor, event_id: str, attempts: int) -> Processed:
+    """Steps 2-3 for an event claimed for the `attempts`-th time (transient failures raise)."""
     if attempts > processor.max_attempts:
         return _reject(processor, event_id, "attempts_exhausted",
                        f"Gave up after {attempts - 1} attempts that did not complete.")
@@ -142,7 +152,6 @@ def _work(processor: Processor, session: Session, event_id: str) -> Processed:
     parsed = parsed_event(event)
     framework = framework_of(processor.registry, parsed)
     learner = _locked_learner(session, parsed, event.provider_id, now)
-    event.learner_id = learner.id
     record_evidence(session, event=parsed, event_id=event.id, learner_id=learner.id,
                     provider_id=event.provider_id, now=now)
     issued = [issue_level(processor, session, event, framework, learner, level, now)
@@ -151,6 +160,7 @@ def _work(processor: Processor, session: Session, event_id: str) -> Processed:
                              framework_version=framework.version)
     issued += [issue_level(processor, session, event, framework, learner, due.level, now, renewal=due)
                for due in renewals_due(session, framework, learner.id, awarded, now)]
+    event.learner_id = learner.id  # set here, it goes out with the final UPDATE (one round trip less)
     code, message = outcome(parsed, [c for _, c in issued])
     message += name_note(parsed, learner)
     finish_event(session, event, state="processed", now=now, outcome_code=code, outcome_message=message)
@@ -306,21 +316,18 @@ def name_note(parsed: AssessmentEvent, learner: Learner) -> str:
 
 # --- the sweep -----------------------------------------------------------------------------
 def stuck_processing(session: Session, *, now: datetime, older_than: timedelta, limit: int = 500) -> list[str]:
-    """Events left `processing` (and not re-sent) for longer than `older_than`: their task was
-    lost with the broker (a restarted Redis without persistence), or exhausted its retries."""
-    cutoff = now - older_than
-    query = (select(Event.id).where(Event.state == "processing", Event.updated_at <= cutoff)
-             .where((Event.task_sent_at.is_(None)) | (Event.task_sent_at <= cutoff))
-             .order_by(Event.updated_at).limit(limit))
-    return list(session.scalars(query))
+    """Events left `processing` whose claim lease ran out (their worker died, or their task was
+    lost with the broker or exhausted its retries); a claim without a lease after `older_than`."""
+    return expired_leases(session, now=now, stuck_after=older_than, limit=limit)
 
 
 def sweep(
     sessions: sessionmaker[Session], dispatcher: Dispatcher, *, now: datetime, min_age: timedelta,
-    stuck_after: timedelta,
+    stuck_after: timedelta, lease: timedelta = DEFAULT_LEASE,
 ) -> list[str]:
     """Re-send the tasks of events still `received` after `min_age` (lost between commit and
-    send) and of events `processing` for longer than `stuck_after`. Returns the ids sent."""
+    send) and of events `processing` whose lease ran out; a re-sent event gets a fresh lease
+    (no re-send at every sweep while the message waits in the queue). Returns the ids sent."""
     with sessions.begin() as session:
         ids = events_to_resend(session, now=now, min_age=min_age)
         ids += stuck_processing(session, now=now, older_than=stuck_after)
@@ -333,11 +340,12 @@ def sweep(
         if sent:
             with sessions.begin() as session:
                 mark_task_sent(session, sent, now=now)
+                renew_leases(session, sent, now=now, lease=lease)
     return sent
 
 
 __all__ = [
-    "LEVELS_REACHED", "NO_NEW_LEVEL", "Processed", "Processor", "Rejection", "TransientFailure",
-    "evidence_items", "is_retryable", "new_levels", "outcome", "process_event", "recipient_for", "stuck_processing",
+    "DEFAULT_LEASE", "LEVELS_REACHED", "NO_NEW_LEVEL", "Processed", "Processor", "Rejection", "TransientFailure",
+    "deliver", "evidence_items", "is_retryable", "new_levels", "outcome", "process_event", "recipient_for", "stuck_processing",
     "sweep",
 ]

@@ -35,6 +35,9 @@ class Dispatcher(Protocol):
     def send_process_event(self, event_id: str) -> None: ...
 
     def send_publish_status_list(self, list_id: str) -> None: ...
+    def send_process_events(self, event_ids: list[str]) -> None:
+        """One task for many events, worked in this order."""
+        ...
 
 
 class NoDispatcher:
@@ -44,6 +47,9 @@ class NoDispatcher:
         return None
 
     def send_publish_status_list(self, list_id: str) -> None:
+        return None
+
+    def send_process_events(self, event_ids: list[str]) -> None:
         return None
 
 

@@ -70,11 +70,15 @@ class Settings(BaseSettings):
     max_batch_events: int = Field(default=1000, gt=0)
     """`BADGELINE_MAX_BATCH_EVENTS`: most events in one `events:batch` request or CSV upload."""
 
-    sweep_interval_s: float = Field(default=30.0, gt=0)
+    sweep_interval_s: float = Field(default=5.0, gt=0)
     """`BADGELINE_SWEEP_INTERVAL_S`: seconds between sweeps that re-send events still in
-    `received` (lost between commit and task send)."""
+    `received` (lost between commit and task send) and events whose claim lease ran out."""
 
-    sweep_min_age_s: float = Field(default=60.0, ge=0)
+    claim_lease_s: float = Field(default=15.0, gt=0)
+    """`BADGELINE_CLAIM_LEASE_S`: a worker holds the events it claimed this long, renewing the
+    lease while it works; the sweep re-sends an event whose lease ran out (its worker died)."""
+
+    sweep_min_age_s: float = Field(default=20.0, ge=0)
     """`BADGELINE_SWEEP_MIN_AGE_S`: an event must have waited this long in `received`
     before the sweep re-sends it."""
 

@@ -26,7 +26,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, defer
 
 from issuer.status import Bitstring, status_entry, status_list_credential
 from pipeline.errors import StoreError
@@ -122,7 +122,7 @@ def allocate_entry(session: Session, *, identity: IssuingIdentity, public_url: s
     on first use. The caller links the slot to its credential once that row exists."""
     status_list = current_list(session, now=now, public_url=public_url)
     slot = allocate_status_index(session, list_id=status_list.id, now=now)
-    if status_list.document is None:
+    if status_list.signed_at is None:  # set with `document`, without loading it
         publish_status_list(session, status_list.id, identity=identity, public_url=public_url, now=now)
     entry = status_entry(published_url(status_list, public_url), slot.index, status_list.purpose)
     return Allocated(slot=slot, entry=entry)

@@ -1,6 +1,9 @@
 """The worker's tasks: thin, explicitly named, taking ids (DESIGN.md rule 4).
 
 - `badgeline.process_event(event_id)`: `pipeline.processing.process_event`.
+- `badgeline.process_events(event_ids)`: `pipeline.delivery.process_events`, many events per
+  message (the intake sends a request's events together); a transient failure retries only
+  the events not done yet.
 - `badgeline.sweep_received()`: re-send tasks of events left `received` (or stuck
   `processing`), and the re-signing of status lists whose bits changed since they were
   signed (or that near their `validUntil`); run by beat every `sweep_interval_s`.
@@ -29,6 +32,7 @@ from celery import Celery, Task
 from kombu.exceptions import OperationalError as KombuOperationalError
 from redis.exceptions import ConnectionError as RedisConnectionError
 
+from pipeline.delivery import RetryRemaining
 from pipeline.errors import InvalidStateTransition, PipelineError
 from pipeline.processing import is_retryable
 
@@ -38,6 +42,7 @@ if TYPE_CHECKING:  # pragma: no cover
 log = logging.getLogger(__name__)
 
 PROCESS_EVENT = "badgeline.process_event"
+PROCESS_EVENTS = "badgeline.process_events"
 SWEEP_RECEIVED = "badgeline.sweep_received"
 PUBLISH_STATUS_LIST = "badgeline.publish_status_list"
 ISSUE_CREDENTIAL = "badgeline.issue_credential"
@@ -85,6 +90,16 @@ def register_tasks(app: Celery, runtime: Callable[[], WorkerRuntime]) -> None:
             _run(task, lambda: runtime().process(event_id))
         except InvalidStateTransition as error:
             log.error("event %s: %s [%s]; task dropped", event_id, error.message, error.code)
+
+    @app.task(name=PROCESS_EVENTS, bind=True, shared=False, max_retries=MAX_RETRIES)
+    def process_events(task: Task, event_ids: list[str]) -> None:
+        try:
+            runtime().process_many(event_ids)
+        except RetryRemaining as stopped:
+            log.warning("%s: transient failure (%s), retry %d of %d event(s)", task.name, stopped.error,
+                        task.request.retries + 1, len(stopped.remaining))
+            raise task.retry(args=[stopped.remaining], exc=stopped.error,
+                             countdown=retry_countdown(task.request.retries)) from stopped
 
     @app.task(name=SWEEP_RECEIVED, bind=True, shared=False)
     def sweep_received(task: Task) -> None:

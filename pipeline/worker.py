@@ -40,12 +40,15 @@ from pipeline.identity import load_issuing_identity
 from pipeline.issuance import IssuingIdentity
 from pipeline.key_rotation import key_file_stamp
 from pipeline.issue_service import IssuerUnavailable, issue_result
+from pipeline.delivery import process_events
 from pipeline.processing import Processed, Processor, process_event, sweep
 from pipeline.services import Services, build_services
 from pipeline.settings import Settings
 from pipeline.revocation import lists_due
 from pipeline.statuslists import RESIGN_AFTER, publish_status_list
-from pipeline.tasks import ISSUE_CREDENTIAL, PROCESS_EVENT, PUBLISH_STATUS_LIST, SWEEP_RECEIVED, register_tasks
+from pipeline.tasks import (
+    ISSUE_CREDENTIAL, PROCESS_EVENT, PROCESS_EVENTS, PUBLISH_STATUS_LIST, SWEEP_RECEIVED, register_tasks,
+)
 from pipeline.webhooks.tasks import WebhookRuntime, beat_schedule, register_webhook_tasks
 
 log = logging.getLogger(__name__)
@@ -99,7 +102,8 @@ class BrokerUnavailable(PipelineError):
 
 
 class CeleryDispatcher:
-    """`Dispatcher` over Celery: sends `badgeline.process_event(event_id)` by name."""
+    """`Dispatcher` over Celery: sends `badgeline.process_event(event_id)` (or
+    `badgeline.process_events(event_ids)`) by name."""
 
     def __init__(self, app: Celery, queue: str | None = None) -> None:
         self.app = app
@@ -116,6 +120,13 @@ class CeleryDispatcher:
             self.app.send_task(PUBLISH_STATUS_LIST, args=[list_id], queue=self.queue, ignore_result=True)
         except KombuOperationalError as error:
             raise BrokerUnavailable(f"could not send the re-signing of status list {list_id}: {error}") from error
+
+    def send_process_events(self, event_ids: list[str]) -> None:
+        """One message for many events (`badgeline.process_events`), worked in this order."""
+        try:
+            self.app.send_task(PROCESS_EVENTS, args=[list(event_ids)], queue=self.queue, ignore_result=True)
+        except KombuOperationalError as error:
+            raise BrokerUnavailable(f"could not send the task of {len(event_ids)} event(s): {error}") from error
 
 
 class CeleryCredentialIssuer:
@@ -179,6 +190,7 @@ class WorkerRuntime:
             sessions=services.sessions, registry=services.registry, urls=services.urls,
             public_url=self.settings.public_url, clock=services.clock, identity=self.identity,
             before_commit=self._pause() if self.options.pause_before_commit_s > 0 else None,
+            lease=timedelta(seconds=self.settings.claim_lease_s),
         )
 
     @cached_property
@@ -220,10 +232,18 @@ class WorkerRuntime:
         log.info("event %s: %s %s %s", event_id, result.state, result.code or "", ",".join(result.levels))
         return result
 
+    def process_many(self, event_ids: list[str]) -> list[Processed]:
+        self.load_identity()
+        results = process_events(self.processor, event_ids)
+        for result in results:
+            log.info("event %s: %s %s %s", result.event_id, result.state, result.code or "", ",".join(result.levels))
+        return results
+
     def sweep(self) -> list[str]:
         services = self.services
         return sweep(services.sessions, services.dispatcher, now=services.clock(),
-                     min_age=timedelta(seconds=self.settings.sweep_min_age_s), stuck_after=self.options.stuck_after)
+                     min_age=timedelta(seconds=self.settings.sweep_min_age_s), stuck_after=self.options.stuck_after,
+                     lease=timedelta(seconds=self.settings.claim_lease_s))
 
     def issue_credential(self, credential_json: str, options: dict) -> dict:
         identity, now = self.load_identity(), self.services.clock()

@@ -4,6 +4,10 @@
 
 `processed` and `rejected` are final. The unique constraint on (provider_id,
 provider_event_id) decides races between two posts of the same event.
+
+A worker claims the events of a task in one statement (`claim_events`) with a lease
+(`lease_until`), renews it while it works (`renew_leases`), and the sweep re-sends the events
+whose lease ran out (`expired_leases`): their worker died.
 """
 
 from __future__ import annotations
@@ -13,12 +17,13 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import or_, select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import and_, or_, select, update
 from sqlalchemy.orm import Session
 
 from pipeline.errors import EventConflict, InvalidStateTransition
+from pipeline.store.inserts import insert_all_or_skip, insert_or_skip
 from pipeline.store.models import Event
+from pipeline.store.types import new_uuid
 
 FINAL_STATES = frozenset({"processed", "rejected"})
 
@@ -47,35 +52,48 @@ def _same_or_conflict(existing: Event, digest: str) -> Recorded:
     return Recorded(existing, created=False)
 
 
+def event_values(
+    *, provider_id: str, provider_event_id: str, raw_payload: bytes, source_format: str,
+    parsed: dict[str, Any] | None, now: datetime, state: str = "received",
+    outcome_code: str | None = None, outcome_message: str | None = None,
+) -> dict[str, Any]:
+    """The column values of a new event row."""
+    return dict(
+        id=new_uuid(), provider_id=provider_id, provider_event_id=provider_event_id, raw_payload=raw_payload,
+        payload_sha256=payload_digest(raw_payload), format=source_format, parsed=parsed, state=state,
+        outcome_code=outcome_code, outcome_message=outcome_message, attempts=0, received_at=now, updated_at=now,
+        finished_at=now if state in FINAL_STATES else None, task_sent_at=None, learner_id=None, lease_until=None,
+    )
+
+
+def record_new_events(session: Session, rows: list[dict[str, Any]]) -> dict[str, Event]:
+    """Insert `event_values` rows of one provider in one statement; the rows created, by
+    provider event id (an id already stored, or repeated in `rows`, is created once at most:
+    resolve the others with `record_event`)."""
+    return {event.provider_event_id: event for event in insert_all_or_skip(session, Event, rows)}
+
+
 def record_event(
     session: Session, *, provider_id: str, provider_event_id: str, raw_payload: bytes, source_format: str,
     parsed: dict[str, Any] | None, now: datetime, state: str = "received",
     outcome_code: str | None = None, outcome_message: str | None = None,
 ) -> Recorded:
     """Insert the event, or return the identical one already stored; `EventConflict` if the
-    id was used with a different body. Runs in a savepoint, so the caller's transaction survives."""
-    digest = payload_digest(raw_payload)
+    id was used with a different body. One `INSERT ... ON CONFLICT DO NOTHING` (no savepoint:
+    the caller's transaction survives a replay); the stored twin is read only on a conflict."""
+    values = event_values(provider_id=provider_id, provider_event_id=provider_event_id, raw_payload=raw_payload,
+                          source_format=source_format, parsed=parsed, now=now, state=state,
+                          outcome_code=outcome_code, outcome_message=outcome_message)
+    row = insert_or_skip(session, Event, values)
+    if row is not None:
+        return Recorded(row, created=True)
     existing = _existing(session, provider_id, provider_event_id)
-    if existing is not None:
-        return _same_or_conflict(existing, digest)
-    row = Event(
-        provider_id=provider_id, provider_event_id=provider_event_id, raw_payload=raw_payload,
-        payload_sha256=digest, format=source_format, parsed=parsed, state=state,
-        outcome_code=outcome_code, outcome_message=outcome_message, attempts=0,
-        received_at=now, updated_at=now, finished_at=now if state in FINAL_STATES else None,
-    )
-    try:
-        with session.begin_nested():
-            session.add(row)
-    except IntegrityError:
-        existing = _existing(session, provider_id, provider_event_id)
-        if existing is None:
-            raise
-        return _same_or_conflict(existing, digest)
-    return Recorded(row, created=True)
+    if existing is None:
+        raise EventConflict(f"event id {provider_event_id!r} could not be stored", path="/event_id")
+    return _same_or_conflict(existing, values["payload_sha256"])
 
 
-def claim_event(session: Session, event_id: str, *, now: datetime) -> Event | None:
+def claim_event(session: Session, event_id: str, *, now: datetime, lease: timedelta | None = None) -> Event | None:
     """Move a `received` (or re-delivered `processing`) event to `processing` and count the
     attempt; None when the event is already final (a duplicate delivery: do nothing)."""
     event = session.get(Event, event_id, with_for_update=True)
@@ -86,7 +104,41 @@ def claim_event(session: Session, event_id: str, *, now: datetime) -> Event | No
     event.state = "processing"
     event.attempts += 1
     event.updated_at = now
+    event.lease_until = now + lease if lease is not None else None
     return event
+
+
+def claim_events(session: Session, event_ids: list[str], *, now: datetime, lease: timedelta) -> dict[str, int]:
+    """`claim_event` for many events in ONE statement (row locks, in id order on PostgreSQL):
+    the attempts of each event claimed; final and unknown events are left out."""
+    if not event_ids:
+        return {}
+    claim = (
+        update(Event)
+        .where(Event.id.in_(sorted(set(event_ids))), Event.state.not_in(FINAL_STATES))
+        .values(state="processing", attempts=Event.attempts + 1, updated_at=now, lease_until=now + lease)
+        .returning(Event.id, Event.attempts)
+        .execution_options(synchronize_session=False)
+    )
+    return {event_id: attempts for event_id, attempts in session.execute(claim)}
+
+
+def renew_leases(session: Session, event_ids: list[str], *, now: datetime, lease: timedelta) -> None:
+    """Extend the lease of events this worker still holds (those still `processing`)."""
+    if event_ids:
+        session.execute(update(Event).where(Event.id.in_(event_ids), Event.state == "processing")
+                        .values(lease_until=now + lease).execution_options(synchronize_session=False))
+
+
+def expired_leases(session: Session, *, now: datetime, stuck_after: timedelta, limit: int = 500) -> list[str]:
+    """Events `processing` whose claim lease ran out (no worker holds them: it died), or, for
+    a claim without a lease, untouched for `stuck_after`. On PostgreSQL a row locked by a
+    working transaction is alive whatever its lease says, and is skipped."""
+    expired = or_(Event.lease_until <= now,
+                  and_(Event.lease_until.is_(None), Event.updated_at <= now - stuck_after))
+    query = (select(Event.id).where(Event.state == "processing", expired)
+             .order_by(Event.updated_at).limit(limit).with_for_update(skip_locked=True))
+    return list(session.scalars(query))
 
 
 def finish_event(

@@ -9,11 +9,11 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime
 
-from sqlalchemy import insert, select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from pipeline.events.normalized import AssessmentEvent
+from pipeline.store.inserts import insert_all_or_skip, insert_or_skip
 from pipeline.store.models import Award, Evidence
 
 
@@ -21,17 +21,15 @@ def record_evidence(
     session: Session, *, event: AssessmentEvent, event_id: str, learner_id: int, provider_id: str, now: datetime
 ) -> int:
     """Append one evidence row per statement result of `event`; rows already recorded for
-    this event (a retried task) are skipped. Returns how many rows were added."""
-    done = set(session.scalars(select(Evidence.statement_code).where(Evidence.event_id == event_id)))
+    this event (a retried task) are skipped by UNIQUE(event_id, statement_code). One
+    multi-row `INSERT ... ON CONFLICT DO NOTHING`. Returns how many rows were added."""
     rows = [dict(
         learner_id=learner_id, framework_code=event.framework_code, framework_version=event.framework_version,
         statement_code=result.statement, passed=result.passed, score=result.score, event_id=event_id,
         provider_id=provider_id, assessment_id=event.assessment_id, assessment_name=event.assessment_name,
         assessment_url=event.assessment_url, assessed_at=event.occurred_at, recorded_at=now,
-    ) for result in event.results if result.statement not in done]
-    if rows:
-        session.execute(insert(Evidence), rows)  # one executemany, not one INSERT per statement
-    return len(rows)
+    ) for result in event.results]
+    return len(insert_all_or_skip(session, Evidence, rows))
 
 
 def passed_statement_codes(session: Session, *, learner_id: int, framework_code: str, framework_version: str) -> set[str]:
@@ -68,12 +66,7 @@ def create_award(
     event_id: str | None, now: datetime, renewal: int = 0,
 ) -> Award | None:
     """Insert the award for (learner, framework version, level, renewal); None when it already
-    exists (another event or worker got there first). Runs in a savepoint."""
-    award = Award(learner_id=learner_id, framework_code=framework_code, framework_version=framework_version,
-                  level=level, event_id=event_id, awarded_at=now, renewal=renewal)
-    try:
-        with session.begin_nested():
-            session.add(award)
-    except IntegrityError:
-        return None
-    return award
+    exists (another event or worker got there first). One `INSERT ... ON CONFLICT DO NOTHING`."""
+    return insert_or_skip(session, Award, dict(
+        learner_id=learner_id, framework_code=framework_code, framework_version=framework_version,
+        level=level, event_id=event_id, awarded_at=now, renewal=renewal))

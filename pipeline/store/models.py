@@ -137,6 +137,9 @@ class Event(Base):
     updated_at: Mapped[datetime]
     task_sent_at: Mapped[datetime | None]
     finished_at: Mapped[datetime | None]
+    lease_until: Mapped[datetime | None]
+    """While `processing`: the claiming worker holds the event until then (it renews the lease
+    while it works); the sweep re-sends an event whose lease ran out (its worker died)."""
 
     provider: Mapped[Provider] = relationship()
 

@@ -1,7 +1,7 @@
 """Status-list index allocation: random, unused, in the caller's transaction, never reused.
 
 `allocate_status_index` draws a random index and inserts its `status_slots` row in a
-savepoint; the UNIQUE(status_list_id, index) constraint rejects a taken index, and the
+`INSERT ... ON CONFLICT DO NOTHING`; the UNIQUE(status_list_id, index) constraint skips a taken index, and the
 draw is retried. After `RANDOM_TRIES` collisions (a nearly full list) it picks at random
 among the indexes still free. Slots are never deleted (a mapper guard refuses it), so an
 index is never handed out twice.
@@ -25,6 +25,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from pipeline.errors import StatusListFull, StoreError
+from pipeline.store.inserts import insert_or_skip
 from pipeline.store.models import STATUS_PURPOSES, StatusList, StatusSlot
 
 DEFAULT_LIST_SIZE = 131_072  # bits: the 16 KiB minimum of Bitstring Status List 1.0 (§2.1) for herd privacy
@@ -72,13 +73,9 @@ def _reserve(session: Session, list_id: str) -> int:
 
 
 def _try_insert(session: Session, list_id: str, index: int, credential_id: str | None, now: datetime) -> StatusSlot | None:
-    slot = StatusSlot(status_list_id=list_id, index=index, credential_id=credential_id, allocated_at=now)
-    try:
-        with session.begin_nested():
-            session.add(slot)
-    except IntegrityError:
-        return None  # the savepoint rollback also expunged `slot`
-    return slot
+    """The new slot, or None when the index is taken (UNIQUE(status_list_id, index))."""
+    return insert_or_skip(session, StatusSlot, dict(status_list_id=list_id, index=index, credential_id=credential_id,
+                                                    allocated_at=now))
 
 
 def _free_indexes(session: Session, list_id: str, size: int) -> list[int]:

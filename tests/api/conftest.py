@@ -78,9 +78,11 @@ class RecordingDispatcher:
         self.sent: list[str] = []
         self.states_seen: list[str | None] = []
         self.published: list[str] = []
+        self.messages = 0
         self.fail = False
 
     def send_process_event(self, event_id: str) -> None:
+        self.messages += 1
         with self.sessions() as session:
             self.states_seen.append(session.scalar(select(Event.state).where(Event.id == event_id)))
         if self.fail:
@@ -91,6 +93,15 @@ class RecordingDispatcher:
         if self.fail:
             raise ConnectionError("broker unreachable (test)")
         self.published.append(list_id)
+
+    def send_process_events(self, event_ids: list[str]) -> None:
+        """Many events in one message: each id and state recorded (all or none)."""
+        self.messages += 1
+        with self.sessions() as session:
+            self.states_seen += [session.scalar(select(Event.state).where(Event.id == i)) for i in event_ids]
+        if self.fail:
+            raise ConnectionError("broker unreachable (test)")
+        self.sent += event_ids
 
 
 @pytest.fixture

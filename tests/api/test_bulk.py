@@ -71,7 +71,8 @@ def test_batch_failed_send_stops_sending_but_keeps_events(client, key, services,
     dispatcher.fail = True
     body = post_batch(client, key, {"events": [native(event_id=f"e-{i}") for i in range(3)]}).get_json()
     assert [r["status"] for r in body["results"]] == [202, 202, 202]
-    assert dispatcher.states_seen == ["received"]  # one failed attempt, the rest left to the sweeper
+    assert dispatcher.messages == 1 and dispatcher.sent == []  # one failed attempt, the rest left to the sweeper
+    assert dispatcher.states_seen == ["received"] * 3  # one message holds the request's events
     assert count_rows(services, Event) == 3
 
 

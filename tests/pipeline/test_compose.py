@@ -52,6 +52,9 @@ def test_compose_shape():
     assert "--no-beat" in command("worker") and "--beat" in command("sweeper")  # one sweeper, any number of workers
     env = compose_env()
     assert env["BADGELINE_KEY_FILE"].startswith("/keys/") and env["BADGELINE_DATABASE_URL"].startswith("postgresql")
+    raw = COMPOSE["x-badgeline-env"]  # workers on other hosts point at this host's store and broker (docs/scaling.md)
+    assert raw["BADGELINE_DATABASE_URL"].startswith("${BADGELINE_DATABASE_URL:-postgresql")
+    assert raw["BADGELINE_REDIS_URL"].startswith("${BADGELINE_REDIS_URL:-redis://")
 
 
 @pytest.fixture

@@ -293,6 +293,7 @@ class Stack:
             "BADGELINE_BROKER_VISIBILITY_TIMEOUT_S": str(self.options.visibility_timeout_s),
             "BADGELINE_SWEEP_INTERVAL_S": str(self.settings.sweep_interval_s),
             "BADGELINE_SWEEP_MIN_AGE_S": str(self.settings.sweep_min_age_s),
+            "BADGELINE_CLAIM_LEASE_S": str(self.settings.claim_lease_s),
         })
         env.update({k: str(v) for k, v in extra.items()})
         return env
