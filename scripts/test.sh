@@ -16,9 +16,16 @@ if command -v npm >/dev/null 2>&1 && [ -f interop/package-lock.json ]; then
   npm ci --prefix interop --no-audit --no-fund --loglevel=error
 fi
 
-if [ ! -x /usr/bin/chromium ] && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
-  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver) >/dev/null \
-    || echo "warning: could not install chromium; browser tests will be skipped"
+# Debian packages the tests drive: Chromium (browser tests), poppler-utils and zbar-tools (the PDF
+# certificate is read back as text and its QR code decoded), fonts-dejavu-core (certificate fonts).
+missing=""
+[ -x /usr/bin/chromium ] || missing="$missing chromium chromium-driver"
+command -v pdftotext >/dev/null 2>&1 || missing="$missing poppler-utils"
+command -v zbarimg >/dev/null 2>&1 || missing="$missing zbar-tools"
+[ -d /usr/share/fonts/truetype/dejavu ] || missing="$missing fonts-dejavu-core"
+if [ -n "$missing" ] && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $missing) >/dev/null \
+    || echo "warning: could not install$missing; the tests that need them will be skipped"
 fi
 
 exec .venv/bin/python -m pytest "$@"
