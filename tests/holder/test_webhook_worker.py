@@ -58,6 +58,6 @@ def test_beat_sweep_sends_a_pending_delivery_after_a_crash(stack_factory, shared
                           identity=lambda s, now: load_issuing_identity(stack.settings, s, now))
     assert process_event(processor, event_id).credential_ids  # committed; no task sent for the notice
     stack.worker("-B", BADGELINE_WEBHOOK_ALLOWED_HOSTS="127.0.0.1")
-    (got,) = receiver.wait(1)
+    (got,) = receiver.wait(1, timeout=90.0)  # beat's first sweep comes after the worker and beat start
     assert got.headers["Badgeline-Event"] == "credential.issued"
     assert verify_signature(secret, got.headers["Badgeline-Signature"], got.body, now=time.time())
