@@ -5,7 +5,8 @@ loopback, link-local or otherwise non-global address unless the host is on the
 allowlist. The check is made on the addresses the name resolves to, and the connection
 is pinned to the checked address (TLS still verifies the certificate for the host name),
 so a DNS answer that changes between check and connect cannot redirect us (DNS
-rebinding). A 5 s deadline covers the whole exchange, bodies over 1 MiB are refused,
+rebinding). A 5 s deadline covers the whole exchange (a watchdog shuts the socket when it
+passes, so no read outlives it, however the server drips its answer), bodies over 1 MiB are refused,
 redirects are re-checked hop by hop, and successful answers are cached with a TTL.
 Inside `fetch_budget(s)` (one HTTP request to the verifier) all fetches share `s` seconds in
 all, so a credential (or a batch) citing many slow hosts cannot hold a thread for long.
@@ -144,26 +145,67 @@ def system_resolve(host: str, port: int) -> list[str]:
     return list(dict.fromkeys(str(info[4][0]) for info in infos))
 
 
+class _Watchdog:
+    """Shuts a fetch's socket down when its deadline passes, whatever read it is blocked in.
+
+    A socket timeout bounds each `recv`, not the exchange: a server dripping its status line,
+    headers or a `Connection: close` body a byte at a time never trips it (issue 10, finding
+    3). The watchdog does, for every read; `fired` tells a timeout from a server's own close."""
+
+    def __init__(self, seconds: float) -> None:
+        self.fired = False
+        self._sock: socket.socket | None = None
+        self._lock = threading.Lock()
+        self._timer = threading.Timer(seconds, self._fire)
+        self._timer.daemon = True
+        self._timer.start()
+
+    def watch(self, sock: socket.socket) -> None:
+        """The connection's TCP socket (before TLS wraps it); shut at once if already late."""
+        with self._lock:
+            self._sock = sock
+            if self.fired:
+                self._shut()
+
+    def cancel(self) -> None:
+        self._timer.cancel()
+
+    def _fire(self) -> None:
+        with self._lock:
+            self.fired = True
+            self._shut()
+
+    def _shut(self) -> None:
+        if self._sock is not None:
+            try:
+                socket.socket.shutdown(self._sock, socket.SHUT_RDWR)  # the fd, under any TLS layer
+            except OSError:
+                pass
+
+
 class _PinnedHTTPConnection(http.client.HTTPConnection):
     """HTTP to a pre-checked address; `Host` stays the URL's host."""
 
-    def __init__(self, host: str, port: int, *, address: str, timeout: float) -> None:
+    def __init__(self, host: str, port: int, *, address: str, timeout: float, watchdog: _Watchdog) -> None:
         super().__init__(host, port, timeout=timeout)
-        self._address = address
+        self._address, self._watchdog = address, watchdog
 
     def connect(self) -> None:
         self.sock = socket.create_connection((self._address, self.port), self.timeout)
+        self._watchdog.watch(self.sock)
 
 
 class _PinnedHTTPSConnection(http.client.HTTPSConnection):
     """HTTPS to a pre-checked address; SNI and certificate checks use the URL's host."""
 
-    def __init__(self, host: str, port: int, *, address: str, timeout: float, context: ssl.SSLContext) -> None:
+    def __init__(self, host: str, port: int, *, address: str, timeout: float, context: ssl.SSLContext,
+                 watchdog: _Watchdog) -> None:
         super().__init__(host, port, timeout=timeout, context=context)
-        self._address, self._tls = address, context
+        self._address, self._tls, self._watchdog = address, context, watchdog
 
     def connect(self) -> None:
         sock = socket.create_connection((self._address, self.port), self.timeout)
+        self._watchdog.watch(sock)
         self.sock = self._tls.wrap_socket(sock, server_hostname=self.host)
 
 
@@ -247,25 +289,35 @@ class GuardedFetcher:
         scheme, host, port, target = self.check_url(url)
         address = self.pick_address(host, port)
         timeout = self._remaining(deadline, url)
+        watchdog = _Watchdog(timeout)
         if scheme == "https":
             conn: http.client.HTTPConnection = _PinnedHTTPSConnection(
-                host, port, address=address, timeout=timeout, context=self._tls)
+                host, port, address=address, timeout=timeout, context=self._tls, watchdog=watchdog)
         else:
-            conn = _PinnedHTTPConnection(host, port, address=address, timeout=timeout)
+            conn = _PinnedHTTPConnection(host, port, address=address, timeout=timeout, watchdog=watchdog)
         try:
             conn.request("GET", target, headers={"Accept": accept, "User-Agent": "badgeline-verifier"})
             response = conn.getresponse()
             location = response.getheader("Location")
             if 300 <= response.status < 400:
-                return response.status, location, b""
-            return response.status, None, self._read_body(conn, response, deadline, url)
+                answer: tuple[int, str | None, bytes] = (response.status, location, b"")
+            else:
+                answer = (response.status, None, self._read_body(conn, response, deadline, url))
+            if watchdog.fired:  # the socket was shut under a read: what came is cut short
+                raise TimeoutError
+            return answer
         except (socket.timeout, TimeoutError) as exc:
             raise FetchError(f"{url} did not answer in time", code="fetch_timeout") from exc
         except ssl.SSLError as exc:
+            if watchdog.fired:
+                raise FetchError(f"{url} did not answer in time", code="fetch_timeout") from exc
             raise FetchError(f"TLS with {host} failed: {exc.reason or exc}", code="fetch_tls") from exc
         except (OSError, http.client.HTTPException) as exc:
+            if watchdog.fired:
+                raise FetchError(f"{url} did not answer in time", code="fetch_timeout") from exc
             raise FetchError(f"fetching {url} failed: {type(exc).__name__}: {exc}", code="fetch_failed") from exc
         finally:
+            watchdog.cancel()
             conn.close()
 
     def _read_body(self, conn: http.client.HTTPConnection, response: http.client.HTTPResponse,
