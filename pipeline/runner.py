@@ -68,7 +68,8 @@ def worker_argv(settings: Settings, concurrency: int, *, beat: bool = True) -> l
 def web_argv(settings: Settings, host: str, port: int, threads: int = 8) -> list[str]:
     # Waitress buffers a chunked body before the app sees it: cap it at the largest upload we accept.
     limit = settings.max_event_bytes * 64
-    return python_module("waitress", f"--listen={host}:{port}", f"--threads={threads}",
+    # verifier.waitress_guard: waitress with slow-client limits (connections, header and body times)
+    return python_module("verifier.waitress_guard", f"--listen={host}:{port}", f"--threads={threads}",
                          f"--max-request-body-size={limit}", "--call", "pipeline.web:app_from_env")
 
 
