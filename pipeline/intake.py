@@ -157,7 +157,12 @@ def accept_event(services: Services, caller: Caller, body: bytes) -> Accepted:
 
 def batch_documents(body: bytes, max_events: int) -> list[Any]:
     """The `events` array of an `events:batch` body `{"events": [...]}` (1..max_events items)."""
-    envelope = decode_json(body)
+    try:
+        envelope = decode_json(body, max_outer_items=max_events)
+    except EventRejected as error:
+        if error.code == "json_array_too_long":
+            raise TooManyEvents(f"more than {max_events} events in one batch", path="/events") from error
+        raise
     if not isinstance(envelope, dict) or not isinstance(envelope.get("events"), list):
         raise EventRejected([FieldError(codes.SCHEMA_VIOLATION, 'the body must be {"events": [...]}', "/events")])
     documents = envelope["events"]

@@ -28,6 +28,7 @@ from flask import Blueprint, Response, request
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from issuer import problems as P
+from issuer.json_limits import bounded_loads
 from pipeline.api.auth import REALM, bearer_token
 from pipeline.api.problems import PROBLEM_JSON, PROBLEM_TYPE_PREFIX
 from pipeline.errors import SettingsError
@@ -80,9 +81,9 @@ def _read_json() -> Any:
     request.max_content_length = MAX_ISSUE_BODY_BYTES
     raw = request.get_data(cache=False)
     try:
-        return json.loads(raw)
+        return bounded_loads(raw, json.loads)
     except (ValueError, UnicodeDecodeError) as exc:
-        raise IssueRefused(f"the request body is not JSON: {exc}", code="malformed_json",
+        raise IssueRefused(f"the request body is not JSON: {exc}", code=getattr(exc, "code", "malformed_json"),
                            type_=P.PARSING_ERROR) from exc
 
 

@@ -15,6 +15,7 @@ from urllib.parse import unquote_to_bytes
 
 from issuer.baking import PNG_SIGNATURE, extract
 from issuer.errors import BakingError
+from issuer.json_limits import bounded_loads
 from verifier.errors import FormatError
 from verifier.jwt import is_compact_jws
 
@@ -86,9 +87,10 @@ def read_text(text: str) -> Submission:
     if is_compact_jws(stripped):
         return Submission("jwt", jws=stripped)
     try:
-        value = json.loads(stripped)
+        value = bounded_loads(stripped, json.loads)
     except ValueError as exc:
-        raise FormatError(f"the text is neither JSON nor a compact JWT ({exc})", code="malformed_json") from exc
+        raise FormatError(f"the text is neither JSON nor a compact JWT ({exc})",
+                          code=getattr(exc, "code", "malformed_json")) from exc
     return read_json_value(value)
 
 
@@ -113,8 +115,8 @@ def _from_image(data: bytes, kind: str, media_type: str) -> Submission:
     if is_compact_jws(baked):
         return Submission(kind, jws=baked, image=data, image_type=media_type)
     try:
-        value = json.loads(baked)
+        value = bounded_loads(baked, json.loads)
     except ValueError as exc:
-        raise FormatError(f"the credential baked in the {kind.upper()} is not JSON or a JWT",
-                          code="malformed_json") from exc
+        raise FormatError(f"the credential baked in the {kind.upper()} is not JSON or a JWT ({exc})",
+                          code=getattr(exc, "code", "malformed_json")) from exc
     return Submission(kind, credential=value, image=data, image_type=media_type)

@@ -17,6 +17,7 @@ import orjson
 from flask import Response
 
 from issuer import problems as P
+from issuer.json_limits import bounded_loads
 from verifier.errors import RequestError
 
 ABOUT_BLANK = "about:blank"
@@ -44,12 +45,17 @@ def request_error_body(exc: RequestError, type_: str = P.PARSING_ERROR) -> dict[
     return problem_body(400, "Invalid request", exc.message, type_=type_, code=exc.code)
 
 
-def loads(raw: bytes) -> Any:
-    """Parse JSON bytes (orjson, else the standard library for what orjson refuses)."""
+def _parse(raw: bytes | str) -> Any:
     try:
         return orjson.loads(raw)
     except orjson.JSONDecodeError:
         return json.loads(raw)
+
+
+def loads(raw: bytes | str, *, max_outer_items: int | None = None) -> Any:
+    """Parse JSON (orjson, else the standard library for what orjson refuses) within the
+    nesting and size limits of `issuer.json_limits` (JsonLimitError, a ValueError, beyond them)."""
+    return bounded_loads(raw, _parse, max_outer_items=max_outer_items)
 
 
 def dumps(body: Any) -> bytes:

@@ -29,6 +29,7 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 from urllib.parse import urljoin, urlsplit
 
+from issuer.json_limits import bounded_loads
 from verifier.errors import FetchError
 
 MiB = 1024 * 1024
@@ -73,7 +74,7 @@ def fetch_json(fetcher: Fetcher, url: str, *, accept: str = JSON_ACCEPT) -> Any:
     """The JSON document at `url` (FetchError `fetch_not_json` when it is not JSON)."""
     body = fetcher.fetch(url, accept=accept)
     try:
-        return json.loads(body)
+        return bounded_loads(body, json.loads)
     except (ValueError, UnicodeDecodeError) as exc:
         raise FetchError(f"{url} did not return JSON", code="fetch_not_json") from exc
 

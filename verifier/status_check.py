@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 from issuer import problems as P
 from issuer.dids import KeyResolver
 from issuer.errors import IssuerError, StatusListError
+from issuer.json_limits import bounded_loads
 from issuer.problems import CheckResult, Outcome, Problem
 from issuer.status import ENTRY_TYPES
 from issuer.status import PROBLEM_TYPES as STATUS_PROBLEM_TYPES
@@ -160,7 +161,7 @@ class StatusChecker:
             verification = self.verify_jwt(text, now)
             return verification.credential, verification.report
         try:
-            list_credential = json.loads(text)
+            list_credential = bounded_loads(text, json.loads)
         except ValueError:
             return None, VerificationReport([])
         return list_credential, verify_credential(list_credential, resolve_key=self.resolve_key, now=now,

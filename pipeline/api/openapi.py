@@ -24,12 +24,12 @@ from .events import BATCH_BYTES_FACTOR, json_response
 SCHEMA_PATH = "/schema/event.json"
 OPENAPI_PATH = "/openapi.json"
 PROBLEM_STATUSES: dict[int, tuple[str, list[str]]] = {
-    400: ("BadRequest", [codes.MALFORMED_JSON, p.BAD_REQUEST]),
+    400: ("BadRequest", [codes.MALFORMED_JSON, p.JSON_TOO_DEEP, p.BAD_REQUEST]),
     401: ("Unauthenticated", [p.UNAUTHENTICATED]),
     403: ("NotAccredited", [NOT_ACCREDITED]),
     404: ("NotFound", [p.NOT_FOUND]),
     409: ("Conflict", ["event_conflict"]),
-    413: ("PayloadTooLarge", [p.PAYLOAD_TOO_LARGE, TOO_MANY_EVENTS]),
+    413: ("PayloadTooLarge", [p.PAYLOAD_TOO_LARGE, TOO_MANY_EVENTS, p.JSON_TOO_LARGE]),
     415: ("UnsupportedMediaType", [p.UNSUPPORTED_MEDIA_TYPE]),
     422: ("Unprocessable", sorted(codes.EVENT_CODES - {codes.MALFORMED_JSON})),
     500: ("InternalError", [p.INTERNAL_ERROR]),

@@ -11,6 +11,7 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
+from issuer.json_limits import JsonLimitError, bounded_loads
 from pipeline import errors as codes
 from pipeline.errors import EventRejected, FieldError
 from pipeline.events.caliper import caliper_to_event, is_caliper_event
@@ -38,11 +39,19 @@ def _no_constants(name: str) -> Any:
     raise ValueError(f"{name} is not JSON")
 
 
-def decode_json(body: bytes | str) -> Any:
-    """Strict JSON (UTF-8, no duplicate keys, no NaN/Infinity); `malformed_json` otherwise."""
+def _strict_loads(text: str) -> Any:
+    return json.loads(text, object_pairs_hook=_no_duplicate_keys, parse_constant=_no_constants)
+
+
+def decode_json(body: bytes | str, *, max_outer_items: int | None = None) -> Any:
+    """Strict JSON (UTF-8, no duplicate keys, no NaN/Infinity); `malformed_json` otherwise.
+    Within `issuer.json_limits` (`json_too_deep`, `json_too_large`, `json_array_too_long`
+    past `max_outer_items`, counted before anything is built)."""
     try:
         text = body.decode("utf-8") if isinstance(body, bytes) else body
-        return json.loads(text, object_pairs_hook=_no_duplicate_keys, parse_constant=_no_constants)
+        return bounded_loads(text, _strict_loads, max_outer_items=max_outer_items)
+    except JsonLimitError as error:
+        raise _reject(error.code, error.message) from error
     except (UnicodeDecodeError, ValueError) as error:
         raise _reject(codes.MALFORMED_JSON, f"not valid JSON: {error}") from error
 
