@@ -88,6 +88,8 @@ def make_api_blueprint(services: Services) -> Blueprint:
 
     @bp.before_request
     def _authenticate() -> None:
+        if "\x00" in request.path:  # `%00`: no store can hold it, so nothing is there (issue 10, finding 7)
+            raise p.NotFound("no resource has a NUL character (U+0000) in its address")
         if _endpoint_name() not in PUBLIC_ENDPOINTS:
             remember_caller(authenticate_caller(services, request.headers.get("Authorization")))
 

@@ -17,6 +17,7 @@ from pipeline.errors import EventRejected, FieldError
 from pipeline.events.caliper import caliper_to_event, is_caliper_event
 from pipeline.events.native import EventContext, validate_native
 from pipeline.events.normalized import AssessmentEvent, SourceFormat
+from pipeline.events.text_checks import nul_errors
 from pipeline.events.xapi import is_xapi_statement, xapi_to_event
 
 JSON_FORMATS: tuple[SourceFormat, ...] = ("native", "xapi", "caliper")
@@ -74,6 +75,9 @@ def detect_format(document: Any) -> SourceFormat:
 
 def parse_event(document: Any, ctx: EventContext, *, source_format: SourceFormat | None = None) -> AssessmentEvent:
     """Validate one decoded event of any JSON format into the normalized form."""
+    nul = nul_errors(document)
+    if nul:
+        raise EventRejected(nul)
     fmt = source_format or detect_format(document)
     if fmt not in JSON_FORMATS:
         raise _reject(codes.UNSUPPORTED_FORMAT, f"{fmt!r} is not a JSON event format")
