@@ -130,10 +130,33 @@ class GuardPolicy:
     ca_file: str | None = None
 
 
+#: IPv6 ranges whose last 32 bits are an IPv4 address reached through them (issue 10, finding 8):
+#: NAT64 well-known prefix, SIIT IPv4-translated, and the deprecated IPv4-compatible form.
+_EMBEDDING_V4 = tuple(ipaddress.IPv6Network(net) for net in ("64:ff9b::/96", "::ffff:0:0:0/96", "::/96"))
+#: IPv6 ranges that reach IPv4 addresses we cannot read off the address: refused outright
+#: (local-use NAT64, RFC 8215, may embed the IPv4 address at any of several offsets).
+_OPAQUE_V4 = (ipaddress.IPv6Network("64:ff9b:1::/48"),)
+
+
+def embedded_ipv4(address: ipaddress.IPv6Address) -> ipaddress.IPv4Address | None:
+    """The IPv4 address an IPv6 address stands for: IPv4-mapped, 6to4, NAT64, SIIT, IPv4-compatible."""
+    for found in (address.ipv4_mapped, address.sixtofour):
+        if found is not None:
+            return found
+    if any(address in net for net in _EMBEDDING_V4):
+        return ipaddress.IPv4Address(int(address) & 0xFFFFFFFF)
+    return None
+
+
 def address_is_public(address: IpAddress) -> bool:
-    """A globally routable unicast address (not private, loopback, link-local, reserved...)."""
-    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
-        address = address.ipv4_mapped
+    """A globally routable unicast address (not private, loopback, link-local, reserved...);
+    an IPv6 form of an IPv4 address is judged by the IPv4 address it reaches."""
+    if isinstance(address, ipaddress.IPv6Address):
+        if any(address in net for net in _OPAQUE_V4):
+            return False
+        inner = embedded_ipv4(address)
+        if inner is not None:
+            return address_is_public(inner)
     return address.is_global and not address.is_multicast
 
 
