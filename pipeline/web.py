@@ -9,7 +9,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from flask import Flask, jsonify
+from typing import Any
+
+from flask import Flask, jsonify, request
+from werkzeug.exceptions import HTTPException
 from sqlalchemy import text
 
 from pipeline.issue_service import CredentialIssuer
@@ -17,6 +20,7 @@ from pipeline.publish import make_publish_blueprint
 from pipeline.services import Services, build_services
 from pipeline.settings import Settings
 from pipeline.vcapi import make_vcapi_blueprint
+from verifier.http import explicitly_accepts_html, http_problem
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 
@@ -45,6 +49,8 @@ def create_app(settings: Settings, *, services: Services | None = None, mount_ve
     if mount_verifier:
         mount_verifier_app(app, settings)
 
+    app.register_error_handler(HTTPException, _http_error)
+
     @app.get("/healthz")
     def healthz():
         checks = {"database": _database_ok(services)}
@@ -52,6 +58,14 @@ def create_app(settings: Settings, *, services: Services | None = None, mount_ve
         return jsonify({"status": "ok" if ok else "degraded", "checks": checks}), 200 if ok else 503
 
     return app
+
+
+def _http_error(exc: HTTPException) -> Any:
+    """Errors outside the blueprints' own handlers: Flask's page for a browser asking for HTML,
+    else problem+json, both keeping `Allow` on a 405 (issue 10, finding 10)."""
+    if explicitly_accepts_html(request.accept_mimetypes):
+        return exc
+    return http_problem(exc)
 
 
 def _database_ok(services: Services) -> bool:

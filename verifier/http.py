@@ -41,6 +41,21 @@ def problem_response(status: int, title: str, detail: str, *, type_: str = ABOUT
                          mimetype="application/problem+json")
 
 
+def explicitly_accepts_html(accept: Any) -> bool:
+    """True when an Accept header (werkzeug `MIMEAccept`) names `text/html` itself, as browsers
+    do; `*/*` alone (curl, API clients) is not a request for a page (issue 10, finding 10)."""
+    return any(value == "text/html" and quality > 0 for value, quality in accept)
+
+
+def http_problem(exc: Any) -> Response:
+    """An HTTPException as problem+json, keeping its `Allow` header (405)."""
+    response = problem_response(exc.code or 500, exc.name, exc.description or "")
+    allowed = getattr(exc, "valid_methods", None)
+    if allowed:
+        response.headers["Allow"] = ", ".join(sorted(allowed))
+    return response
+
+
 def request_error_body(exc: RequestError, type_: str = P.PARSING_ERROR) -> dict[str, Any]:
     return problem_body(400, "Invalid request", exc.message, type_=type_, code=exc.code)
 

@@ -62,6 +62,13 @@ def _unknown_route(rest: str = "") -> Response:
     return p.problem_response(p.problem_body(404, p.NOT_FOUND, f"no API route {request.path}"))
 
 
+def _options_answer() -> Response:
+    allowed = _own_routes().bind("api").allowed_methods(request.path)
+    if not allowed:
+        return p.problem_response(p.problem_body(404, p.NOT_FOUND, f"no API route {request.path}"))
+    return Response(status=204, headers={"Allow": ", ".join(sorted({*allowed, "OPTIONS"}))})
+
+
 def _handle_pipeline_error(error: PipelineError) -> Response:
     headers = {"WWW-Authenticate": error.challenge()} if isinstance(error, Unauthenticated) else None
     return p.error_response(error, headers)
@@ -85,6 +92,11 @@ def _handle_unexpected(error: Exception) -> Response:
 def make_api_blueprint(services: Services) -> Blueprint:
     """The provider API blueprint, bound to `services` (store, registry, clock, dispatcher)."""
     bp = Blueprint(BLUEPRINT_NAME, __name__)
+
+    @bp.before_request
+    def _options() -> Response | None:
+        """OPTIONS names only the methods the path has (the catch-all's are not advertised)."""
+        return _options_answer() if request.method == "OPTIONS" else None
 
     @bp.before_request
     def _authenticate() -> None:
