@@ -20,6 +20,7 @@ from datetime import datetime, timezone
 
 from pipeline.embedded_redis import EmbeddedRedis
 from pipeline.errors import PipelineError
+from pipeline.exposure import role_env, secure_data_dir
 from pipeline.identity import load_issuing_identity
 from pipeline.processes import ProcessGroup, child_env, python_module
 from pipeline.services import build_services
@@ -74,8 +75,8 @@ def web_argv(settings: Settings, host: str, port: int, threads: int = 8) -> list
 
 
 def prepare_store(settings: Settings) -> None:
-    """Create the data directory and migrate the store to the current schema."""
-    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    """Create the data directory (owner-only) and migrate the store to the current schema."""
+    secure_data_dir(settings.data_dir)
     migrate(settings.database_url)
 
 
@@ -122,8 +123,8 @@ def running_stack(settings: Settings, *, host: str = "127.0.0.1", port: int = 80
         env = child_env(os.environ, settings_env(settings, redis_url))
         logs = settings.data_dir / "logs"
         logs.mkdir(parents=True, exist_ok=True)
-        group.spawn("worker", worker_argv(settings, workers), env, logs / "worker.log")
-        group.spawn("web", web_argv(settings, host, port), env, logs / "web.log")
+        group.spawn("worker", worker_argv(settings, workers), role_env("worker", env), logs / "worker.log")
+        group.spawn("web", web_argv(settings, host, port), role_env("web", env), logs / "web.log")
         web_url = f"http://{host}:{port}"
         wait_healthy(web_url, group)
         yield Stack(settings, host, port, issuer_id, web_url, group)

@@ -10,6 +10,7 @@ from pipeline.cli.demo import demo_command
 from pipeline.cli.events import events_group
 from pipeline.cli.frameworks import frameworks_group
 from pipeline.cli.keys import keys_group
+from pipeline.cli.learners import learners_group
 from pipeline.cli.providers import providers_group
 from pipeline.cli.service import init_command, up_command, verifier_command, web_command, worker_command
 
@@ -33,3 +34,4 @@ main.add_command(init_command)
 main.add_command(events_group)
 main.add_command(verifier_command)
 main.add_command(admin_key_command)
+main.add_command(learners_group)

@@ -7,6 +7,7 @@ import os
 import click
 
 from pipeline.cli.common import settings_options
+from pipeline.exposure import role_env
 from pipeline.processes import python_module
 from pipeline.runner import (StackError, prepare, prepare_store, running_stack, serve_forever, settings_env,
                              web_argv, worker_argv)
@@ -50,7 +51,7 @@ def web_command(host: str, port: int, settings: Settings) -> None:
     if not settings.redis_url:
         raise click.UsageError("set BADGELINE_REDIS_URL (the web process sends tasks to the workers' broker)")
     prepare_store(settings)
-    env = {**os.environ, **settings_env(settings, settings.redis_url)}
+    env = role_env("web", {**os.environ, **settings_env(settings, settings.redis_url)})
     argv = web_argv(settings, host, port)
     os.execve(argv[0], argv, env)
 
@@ -65,7 +66,7 @@ def worker_command(concurrency: int, beat: bool, settings: Settings) -> None:
     if not settings.redis_url:
         raise click.UsageError("set BADGELINE_REDIS_URL (`badgeline up` runs an embedded Redis for you)")
     prepare(settings)
-    env = {**os.environ, **settings_env(settings, settings.redis_url)}
+    env = role_env("worker", {**os.environ, **settings_env(settings, settings.redis_url)})
     argv = worker_argv(settings, concurrency, beat=beat)
     os.execve(argv[0], argv, env)
 
