@@ -7,21 +7,26 @@ and `badgeline up` do). The web process never loads the signing key.
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
-
 from typing import Any
 
 from flask import Flask, jsonify, request
-from werkzeug.exceptions import HTTPException
 from sqlalchemy import text
+from sqlalchemy.exc import SQLAlchemyError
+from werkzeug.exceptions import HTTPException, InternalServerError
 
+from pipeline.api import RETRY_AFTER_S
+from pipeline.api.problems import STORE_UNAVAILABLE, problem_body, problem_response
 from pipeline.issue_service import CredentialIssuer
 from pipeline.publish import make_publish_blueprint
 from pipeline.services import Services, build_services
 from pipeline.settings import Settings
+from pipeline.store import is_transient
 from pipeline.vcapi import make_vcapi_blueprint
 from verifier.http import explicitly_accepts_html, http_problem
 
+log = logging.getLogger(__name__)
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 
 
@@ -50,6 +55,7 @@ def create_app(settings: Settings, *, services: Services | None = None, mount_ve
         mount_verifier_app(app, settings)
 
     app.register_error_handler(HTTPException, _http_error)
+    app.register_error_handler(SQLAlchemyError, _store_error)
 
     @app.get("/healthz")
     def healthz():
@@ -66,6 +72,16 @@ def _http_error(exc: HTTPException) -> Any:
     if explicitly_accepts_html(request.accept_mimetypes):
         return exc
     return http_problem(exc)
+
+
+def _store_error(error: SQLAlchemyError) -> Any:
+    """The database is down or busy (published pages, outside the API's own handler): 503 with
+    Retry-After, never a 500; anything else stays a 500 (issue 10, "Operations")."""
+    if not is_transient(error):
+        log.exception("unexpected database error")
+        return InternalServerError(original_exception=error)
+    log.warning("store unavailable: %s", error)
+    return problem_response(problem_body(503, STORE_UNAVAILABLE), {"Retry-After": RETRY_AFTER_S})
 
 
 def _database_ok(services: Services) -> bool:
