@@ -14,7 +14,7 @@ from typing import Annotated, Any
 from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, PydanticBaseSettingsSource, SettingsConfigDict
 
-from verifier.resolvers import split_host_list
+from issuer.host_lists import split_host_list
 
 ENV_PREFIX = "BADGELINE_"
 DEFAULT_MAX_EVENT_BYTES = 256 * 1024

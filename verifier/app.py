@@ -20,10 +20,11 @@ from werkzeug.exceptions import HTTPException
 
 import templates
 from issuer.frameworks import FrameworkRegistry
+from issuer.host_lists import split_host_list
 from verifier import api, page
 from verifier.engine import VerifierEngine
 from verifier.http import SECURITY_HEADERS
-from verifier.resolvers import MiB, Fetcher, GuardedFetcher, GuardPolicy, HostAllowlist, split_host_list
+from verifier.resolvers import MiB, Fetcher, GuardedFetcher, GuardPolicy, HostAllowlist
 
 TEMPLATES_DIR = Path(templates.__file__).resolve().parent
 

@@ -79,17 +79,6 @@ def fetch_json(fetcher: Fetcher, url: str, *, accept: str = JSON_ACCEPT) -> Any:
         raise FetchError(f"{url} did not return JSON", code="fetch_not_json") from exc
 
 
-
-def split_host_list(value: Any) -> Any:
-    """A `host[:port]` list given as one setting: comma-separated text or a JSON list
-    (pydantic `before` validator shared by the verifier's and the pipeline's settings)."""
-    if isinstance(value, str):
-        text = value.strip()
-        if text.startswith("["):
-            return json.loads(text)
-        return [part.strip() for part in text.split(",") if part.strip()]
-    return value
-
 @dataclass(frozen=True)
 class HostAllowlist:
     """`host` or `host:port` entries (`[::1]:8443` for IPv6); a bare host allows every port."""
