@@ -7,6 +7,7 @@ import click
 from pipeline.cli.admin import admin_key_command
 from pipeline.cli.credentials import issue_command, verify_command
 from pipeline.cli.demo import demo_command
+from pipeline.cli.doctor import doctor_command
 from pipeline.cli.events import events_group
 from pipeline.cli.frameworks import frameworks_group
 from pipeline.cli.keys import keys_group
@@ -35,3 +36,4 @@ main.add_command(events_group)
 main.add_command(verifier_command)
 main.add_command(admin_key_command)
 main.add_command(learners_group)
+main.add_command(doctor_command)
