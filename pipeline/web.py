@@ -19,6 +19,7 @@ from werkzeug.exceptions import HTTPException, InternalServerError
 from pipeline.api import RETRY_AFTER_S
 from pipeline.api.problems import STORE_UNAVAILABLE, problem_body, problem_response
 from pipeline.issue_service import CredentialIssuer
+from pipeline.metrics import make_metrics_blueprint
 from pipeline.publish import make_publish_blueprint
 from pipeline.services import Services, build_services
 from pipeline.settings import Settings
@@ -50,6 +51,7 @@ def create_app(settings: Settings, *, services: Services | None = None, mount_ve
 
     app.register_blueprint(make_api_blueprint(services), url_prefix="/api/v1")
     app.register_blueprint(make_publish_blueprint(services))
+    app.register_blueprint(make_metrics_blueprint(services))
     app.register_blueprint(make_vcapi_blueprint(settings, credential_issuer))
     if mount_verifier:
         mount_verifier_app(app, settings)

@@ -110,3 +110,20 @@ def test_a_csv_row_with_an_unterminated_quote_counts_as_refused(client, key):
     body = response.get_json()
     assert [r["status"] for r in body["rows"]] == [202, 422]
     assert body["summary"] == {"accepted": 1, "replayed": 0, "refused": 1}
+
+
+def test_metrics_are_prometheus_text_from_the_store(web, make_key):
+    """Issue 10, "Operations": GET /metrics (Prometheus text format 0.0.4)."""
+    _provider, key = make_key()
+    for n in range(2):
+        assert web.post("/api/v1/events", data=json.dumps(native(event_id=f"m-{n}")), headers=bearer(key),
+                        content_type="application/json").status_code == 202
+    response = web.get("/metrics")
+    assert response.status_code == 200 and response.mimetype == "text/plain"
+    lines = response.get_data(as_text=True).splitlines()
+    assert 'badgeline_events{state="received"} 2' in lines
+    assert 'badgeline_events{state="processed"} 0' in lines
+    assert "badgeline_credentials_issued_total 0" in lines
+    assert "# TYPE badgeline_credentials_issued_total counter" in lines
+    samples = [line for line in lines if line and not line.startswith("#")]
+    assert all(len(line.rsplit(" ", 1)) == 2 and float(line.rsplit(" ", 1)[1]) >= 0 for line in samples)
