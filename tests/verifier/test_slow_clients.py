@@ -9,7 +9,6 @@ headers is disconnected once its header time is up (`verifier.waitress_guard`)."
 from __future__ import annotations
 
 import os
-import signal
 import socket
 import subprocess
 import sys
@@ -21,6 +20,7 @@ from pathlib import Path
 
 import pytest
 
+from bench.batch_memory import free_port, stop
 from pipeline.runner import settings_env, web_argv
 from pipeline.settings import Settings
 from tests.processes import wait_for
@@ -28,12 +28,6 @@ from verifier.waitress_guard import create_guarded_server
 
 ROOT = Path(__file__).resolve().parents[2]
 SLOW_CLIENTS = 110
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def healthz(port: int, timeout: float) -> int:
@@ -55,7 +49,7 @@ def _web_argv(port: int, tmp_path: Path) -> tuple[list[str], dict[str, str]]:
 
 @pytest.fixture(params=["verifier", "web"])
 def server_port(request, tmp_path) -> Iterator[int]:
-    port = _free_port()
+    port = free_port()
     argv, env = (_verifier_argv if request.param == "verifier" else _web_argv)(port, tmp_path)
     process = subprocess.Popen(argv, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                                start_new_session=True)
@@ -64,13 +58,7 @@ def server_port(request, tmp_path) -> Iterator[int]:
         assert process.poll() is None, f"{request.param} exited with {process.returncode}"
         yield port
     finally:
-        if process.poll() is None:
-            os.killpg(process.pid, signal.SIGTERM)
-        try:
-            process.wait(10)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait(10)
+        stop(process)
 
 
 def _answers(port: int) -> bool:
