@@ -199,26 +199,29 @@ class _Watchdog:
 class _PinnedHTTPConnection(http.client.HTTPConnection):
     """HTTP to a pre-checked address; `Host` stays the URL's host."""
 
-    def __init__(self, host: str, port: int, *, address: str, timeout: float, watchdog: _Watchdog) -> None:
+    def __init__(self, host: str, port: int, *, address: str, timeout: float,
+                 watchdog: _Watchdog | None = None) -> None:
         super().__init__(host, port, timeout=timeout)
         self._address, self._watchdog = address, watchdog
 
     def connect(self) -> None:
         self.sock = socket.create_connection((self._address, self.port), self.timeout)
-        self._watchdog.watch(self.sock)
+        if self._watchdog is not None:
+            self._watchdog.watch(self.sock)
 
 
 class _PinnedHTTPSConnection(http.client.HTTPSConnection):
     """HTTPS to a pre-checked address; SNI and certificate checks use the URL's host."""
 
     def __init__(self, host: str, port: int, *, address: str, timeout: float, context: ssl.SSLContext,
-                 watchdog: _Watchdog) -> None:
+                 watchdog: _Watchdog | None = None) -> None:
         super().__init__(host, port, timeout=timeout, context=context)
         self._address, self._tls, self._watchdog = address, context, watchdog
 
     def connect(self) -> None:
         sock = socket.create_connection((self._address, self.port), self.timeout)
-        self._watchdog.watch(sock)
+        if self._watchdog is not None:
+            self._watchdog.watch(sock)
         self.sock = self._tls.wrap_socket(sock, server_hostname=self.host)
 
 
@@ -297,17 +300,22 @@ class GuardedFetcher:
         raise FetchError(f"{host} resolves only to private, loopback or reserved addresses",
                          code="fetch_forbidden")
 
+    def connection(self, scheme: str, host: str, port: int, address: str, timeout: float,
+                   watchdog: _Watchdog | None = None) -> http.client.HTTPConnection:
+        """An HTTP(S) connection to the checked `address` (`Host`, SNI and certificate: `host`);
+        `watchdog` shuts its socket at the deadline, whatever read is under way."""
+        if scheme == "https":
+            return _PinnedHTTPSConnection(host, port, address=address, timeout=timeout, context=self._tls,
+                                          watchdog=watchdog)
+        return _PinnedHTTPConnection(host, port, address=address, timeout=timeout, watchdog=watchdog)
+
     # --- the exchange ------------------------------------------------------------------
     def _exchange(self, url: str, accept: str, deadline: float) -> tuple[int, str | None, bytes]:
         scheme, host, port, target = self.check_url(url)
         address = self.pick_address(host, port)
         timeout = self._remaining(deadline, url)
         watchdog = _Watchdog(timeout)
-        if scheme == "https":
-            conn: http.client.HTTPConnection = _PinnedHTTPSConnection(
-                host, port, address=address, timeout=timeout, context=self._tls, watchdog=watchdog)
-        else:
-            conn = _PinnedHTTPConnection(host, port, address=address, timeout=timeout, watchdog=watchdog)
+        conn = self.connection(scheme, host, port, address, timeout, watchdog)
         try:
             conn.request("GET", target, headers={"Accept": accept, "User-Agent": "badgeline-verifier"})
             response = conn.getresponse()
