@@ -52,6 +52,7 @@ def settings_env(settings: Settings, redis_url: str) -> dict[str, str]:
         "BADGELINE_ISSUER_NAME": settings.issuer_name,
         "BADGELINE_KEY_FILE": str(settings.key_file),
         "BADGELINE_VERIFIER_ALLOWED_HOSTS": ",".join(settings.verifier_allowed_hosts),
+        "BADGELINE_LOG_FORMAT": settings.log_format,
     }
     if settings.issuer_did:
         env["BADGELINE_ISSUER_DID"] = settings.issuer_did

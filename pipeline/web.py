@@ -19,6 +19,7 @@ from werkzeug.exceptions import HTTPException, InternalServerError
 from pipeline.api import RETRY_AFTER_S
 from pipeline.api.problems import STORE_UNAVAILABLE, problem_body, problem_response
 from pipeline.issue_service import CredentialIssuer
+from pipeline.json_logs import use_json_logs
 from pipeline.metrics import make_metrics_blueprint
 from pipeline.publish import make_publish_blueprint
 from pipeline.services import Services, build_services
@@ -104,4 +105,7 @@ def mount_verifier_app(app: Flask, settings: Settings) -> None:
 
 def app_from_env() -> Flask:
     """Factory for `waitress-serve --call`: settings from `BADGELINE_*` environment variables."""
-    return create_app(Settings())
+    settings = Settings()
+    if settings.log_format == "json":
+        use_json_logs()
+    return create_app(settings)

@@ -36,6 +36,7 @@ from pipeline.errors import PipelineError, SettingsError
 from pipeline.identity import load_issuing_identity
 from pipeline.issuance import IssuingIdentity
 from pipeline.issue_service import IssuerUnavailable, issue_result
+from pipeline.json_logs import bound, use_json_logs
 from pipeline.processing import Processed, Processor, process_event, sweep
 from pipeline.services import Services, build_services
 from pipeline.settings import Settings
@@ -192,9 +193,11 @@ class WorkerRuntime:
         return lambda: time.sleep(seconds)
 
     def process(self, event_id: str) -> Processed:
-        self.load_identity()
-        result = process_event(self.processor, event_id)
-        log.info("event %s: %s %s %s", event_id, result.state, result.code or "", ",".join(result.levels))
+        with bound(event_id=event_id):  # every line logged while processing carries the event id
+            self.load_identity()
+            result = process_event(self.processor, event_id)
+            log.info("event %s: %s %s %s", event_id, result.state, result.code or "", ",".join(result.levels),
+                     extra={"credential_ids": list(result.credential_ids), "code": result.code})
         return result
 
     def sweep(self) -> list[str]:
@@ -225,6 +228,17 @@ def transport_options(visibility_timeout_s: float) -> dict[str, float | int]:
             "unacked_restore_throttle": 1, "socket_connect_timeout": 5}
 
 
+def _json_logs_after_celery_setup() -> None:
+    """Celery builds its handlers at worker start: put the JSON formatter on them afterwards."""
+    from celery.signals import after_setup_logger, after_setup_task_logger
+
+    def install(logger: logging.Logger, **_: Any) -> None:
+        use_json_logs(logger)
+
+    after_setup_logger.connect(install, weak=False)
+    after_setup_task_logger.connect(install, weak=False)
+
+
 def create_celery_app(settings: Settings, options: WorkerOptions | None = None) -> Celery:
     """The configured Celery app with the badgeline tasks registered (see the module docstring)."""
     options = options or WorkerOptions.for_settings(settings)
@@ -248,6 +262,8 @@ def create_celery_app(settings: Settings, options: WorkerOptions | None = None) 
         beat_schedule_filename=str(settings.data_dir / "celerybeat-schedule"),
         enable_utc=True, timezone="UTC",
     )
+    if settings.log_format == "json":
+        _json_logs_after_celery_setup()
     runtime = WorkerRuntime(settings, options, app)
     register_tasks(app, lambda: runtime)
     return app
