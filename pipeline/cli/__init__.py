@@ -14,6 +14,7 @@ from pipeline.cli.keys import keys_group
 from pipeline.cli.learners import learners_group
 from pipeline.cli.providers import providers_group
 from pipeline.cli.service import init_command, up_command, verifier_command, web_command, worker_command
+from pipeline.cli.transfer import export_command, import_command
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -37,3 +38,5 @@ main.add_command(verifier_command)
 main.add_command(admin_key_command)
 main.add_command(learners_group)
 main.add_command(doctor_command)
+main.add_command(export_command)
+main.add_command(import_command)
