@@ -180,7 +180,12 @@ def accept_event(services: Services, caller: Caller, body: bytes) -> Accepted:
 def batch_documents(body: bytes, max_events: int) -> list[Any]:
     """The `events` array of an `events:batch` body `{"events": [...]}`, or the `data` array of a
     Caliper Envelope (1..max_events items)."""
-    envelope = decode_json(body)
+    try:
+        envelope = decode_json(body, max_outer_items=max_events)
+    except EventRejected as error:
+        if error.code == "json_array_too_long":
+            raise TooManyEvents(f"more than {max_events} events in one batch", path="/events") from error
+        raise
     if is_caliper_envelope(envelope):  # a Caliper sensor's Envelope: one item per data[] event
         envelope = {"events": envelope["data"]}
     if not isinstance(envelope, dict) or not isinstance(envelope.get("events"), list):

@@ -11,7 +11,9 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from verifier.serving import die_with_parent  # preexec_fn: children never outlive us
+# preexec_fn: children never outlive us. A process helper (not pure, so not in issuer/); it stays in
+# verifier.serving, which the standalone verifier needs without pipeline/ (pipeline may use verifier).
+from verifier.serving import die_with_parent
 
 @dataclass
 class Child:

@@ -54,7 +54,7 @@ from pipeline.store.engine import is_transient
 from pipeline.store.event_log import (
     FINAL_STATES, claim_event, events_to_resend, expired_leases, finish_event, mark_task_sent, renew_leases,
 )
-from pipeline.store.evidence import awarded_levels, create_award, passed_statement_codes, passing_evidence, record_evidence
+from pipeline.store.evidence import awarded_levels, create_award, passing_evidence, record_evidence
 from pipeline.store.learners import match_learner, public_account
 from pipeline.store.models import Award, Credential, Event, Evidence, Learner, Provider
 from pipeline.webhooks.outbox import notify_credential_issued

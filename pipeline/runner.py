@@ -20,6 +20,7 @@ from datetime import datetime, timezone
 
 from pipeline.embedded_redis import EmbeddedRedis
 from pipeline.errors import PipelineError
+from pipeline.exposure import role_env, secure_data_dir
 from pipeline.identity import load_issuing_identity
 from pipeline.processes import ProcessGroup, child_env, python_module
 from pipeline.services import build_services
@@ -53,6 +54,7 @@ def settings_env(settings: Settings, redis_url: str) -> dict[str, str]:
         "BADGELINE_ISSUER_NAME": settings.issuer_name,
         "BADGELINE_KEY_FILE": str(settings.key_file),
         "BADGELINE_VERIFIER_ALLOWED_HOSTS": ",".join(settings.verifier_allowed_hosts),
+        "BADGELINE_LOG_FORMAT": settings.log_format,
     }
     env["BADGELINE_ISSUER_DID"] = settings.issuer_did or ""  # empty = unset, whatever the parent inherited
     return env
@@ -71,13 +73,14 @@ def web_argv(settings: Settings, host: str, port: int, threads: int = 8, also: t
     # Waitress buffers a chunked body before the app sees it: cap it at the largest upload we accept.
     limit = settings.max_event_bytes * 64
     listens = [f"--listen={host}:{p}" for p in (port, *also)]
-    return python_module("waitress", *listens, f"--threads={threads}",
+    # verifier.waitress_guard: waitress with slow-client limits (connections, header and body times)
+    return python_module("verifier.waitress_guard", *listens, f"--threads={threads}",
                          f"--max-request-body-size={limit}", "--call", "pipeline.web:app_from_env")
 
 
 def prepare_store(settings: Settings) -> None:
-    """Create the data directory and migrate the store to the current schema."""
-    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    """Create the data directory (owner-only) and migrate the store to the current schema."""
+    secure_data_dir(settings.data_dir)
     migrate(settings.database_url)
 
 
@@ -151,8 +154,8 @@ def running_stack(settings: Settings, *, host: str = "127.0.0.1", port: int = 80
         env = child_env(os.environ, settings_env(settings, redis_url))
         logs = settings.data_dir / "logs"
         logs.mkdir(parents=True, exist_ok=True)
-        group.spawn("worker", worker_argv(settings, workers), env, logs / "worker.log")
-        group.spawn("web", web_argv(settings, host, port, also=also), env, logs / "web.log")
+        group.spawn("worker", worker_argv(settings, workers), role_env("worker", env), logs / "worker.log")
+        group.spawn("web", web_argv(settings, host, port, also=also), role_env("web", env), logs / "web.log")
         web_url = f"http://{host}:{port}"
         wait_healthy(web_url, group)
         yield Stack(settings, host, port, issuer_id, web_url, group, also)

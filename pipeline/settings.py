@@ -9,12 +9,12 @@ environment entirely.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, PydanticBaseSettingsSource, SettingsConfigDict
 
-from verifier.resolvers import split_host_list
+from issuer.host_lists import split_host_list
 
 ENV_PREFIX = "BADGELINE_"
 DEFAULT_MAX_EVENT_BYTES = 256 * 1024
@@ -93,6 +93,10 @@ class Settings(BaseSettings):
     broker_visibility_timeout_s: float = Field(default=300.0, gt=0)
     """`BADGELINE_BROKER_VISIBILITY_TIMEOUT_S`: Redis re-delivers a task not acknowledged within
     this (its worker died); the sweep re-sends events stuck in `processing` for twice this."""
+
+    log_format: Literal["text", "json"] = "text"
+    """`BADGELINE_LOG_FORMAT`: `json` writes one JSON object per log line, with the event and
+    credential ids of the work logged (`pipeline.json_logs`)."""
 
     admin_key_hash: str | None = None
     """`BADGELINE_ADMIN_KEY_HASH`: `sha256$<hex>` of the admin key (`badgeline admin-key` makes

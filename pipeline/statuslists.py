@@ -26,7 +26,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session, defer
+from sqlalchemy.orm import Session
 
 from issuer.status import Bitstring, status_entry, status_list_credential
 from pipeline.errors import StoreError

@@ -29,6 +29,7 @@ from flask import Blueprint, Response, request
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from issuer import problems as P
+from issuer.json_limits import JsonLimitError, bounded_loads
 from issuer.jsondoc import JsonDocumentError, parse_json
 from pipeline.api.auth import REALM, bearer_token
 from pipeline.api.problems import PROBLEM_JSON, PROBLEM_TYPE_PREFIX
@@ -86,8 +87,8 @@ def _read_json() -> Any:
     request.max_content_length = MAX_ISSUE_BODY_BYTES
     raw = request.get_data(cache=False)
     try:
-        return parse_json(raw)
-    except JsonDocumentError as exc:
+        return bounded_loads(raw, parse_json)
+    except (JsonDocumentError, JsonLimitError) as exc:
         raise IssueRefused(f"the request body is not JSON: {exc.message}", code=exc.code,
                            type_=P.PARSING_ERROR) from exc
 

@@ -1,28 +1,39 @@
 """The issuing service's web process: provider API, published material and (in `badgeline up`)
 the verifier, on one port. Composition root: `create_app(settings)`.
 
-Launch by import string: `waitress-serve --call pipeline.web:app_from_env` (what `badgeline web`
+Launch by import string: `python -m verifier.waitress_guard --call pipeline.web:app_from_env` (what `badgeline web`
 and `badgeline up` do). The web process never loads the signing key.
 """
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
+from typing import Any
 
-from flask import Flask, jsonify
+from flask import Flask, jsonify, request
+from sqlalchemy.exc import SQLAlchemyError
+from werkzeug.exceptions import HTTPException, InternalServerError
 
+from pipeline.api import RETRY_AFTER_S
+from pipeline.api.problems import STORE_UNAVAILABLE, problem_body, problem_response
 from pipeline.framework_admin import make_framework_admin_blueprint
 from pipeline.framework_catalog import refresh_registry
 from pipeline.health import Health, check_health
 from pipeline.holder.pages import make_holder_blueprint
 from pipeline.issue_service import CredentialIssuer
+from pipeline.json_logs import use_json_logs
+from pipeline.metrics import make_metrics_blueprint
 from pipeline.publish import make_publish_blueprint
 from pipeline.services import Services, build_services
 from pipeline.settings import Settings
+from pipeline.store import is_transient
 from pipeline.vcapi import make_vcapi_blueprint
 from pipeline.wallet.signing import BoundIssuer, CeleryBoundIssuer
 from pipeline.wallet.web import register_wallet_routes
+from verifier.http import explicitly_accepts_html, http_problem
 
+log = logging.getLogger(__name__)
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 
 
@@ -53,6 +64,7 @@ def create_app(settings: Settings, *, services: Services | None = None, mount_ve
     app.register_blueprint(make_api_blueprint(services), url_prefix="/api/v1")
     app.register_blueprint(make_publish_blueprint(services))
     app.register_blueprint(make_holder_blueprint(services))
+    app.register_blueprint(make_metrics_blueprint(services))
     app.register_blueprint(make_vcapi_blueprint(settings, credential_issuer))
     if settings.admin_key_hash:
         app.register_blueprint(make_framework_admin_blueprint(services))
@@ -62,6 +74,9 @@ def create_app(settings: Settings, *, services: Services | None = None, mount_ve
 
     def health() -> Health:
         return check_health(services.engine, settings.redis_url, settings.celery_queue)
+
+    app.register_error_handler(HTTPException, _http_error)
+    app.register_error_handler(SQLAlchemyError, _store_error)
 
     @app.get("/healthz")
     def healthz():
@@ -81,6 +96,24 @@ def create_app(settings: Settings, *, services: Services | None = None, mount_ve
     return app
 
 
+def _http_error(exc: HTTPException) -> Any:
+    """Errors outside the blueprints' own handlers: Flask's page for a browser asking for HTML,
+    else problem+json, both keeping `Allow` on a 405 (issue 10, finding 10)."""
+    if explicitly_accepts_html(request.accept_mimetypes):
+        return exc
+    return http_problem(exc)
+
+
+def _store_error(error: SQLAlchemyError) -> Any:
+    """The database is down or busy (published pages, outside the API's own handler): 503 with
+    Retry-After, never a 500; anything else stays a 500 (issue 10, "Operations")."""
+    if not is_transient(error):
+        log.exception("unexpected database error")
+        return InternalServerError(original_exception=error)
+    log.warning("store unavailable: %s", error)
+    return problem_response(problem_body(503, STORE_UNAVAILABLE), {"Retry-After": RETRY_AFTER_S})
+
+
 def mount_verifier_app(app: Flask, settings: Settings, services: Services | None = None) -> None:
     """Serve the employer verifier (`/`, `/verify`, `/credentials/verify`, ...) from this app too,
     its framework check reading the service's own (stored) framework versions."""
@@ -92,4 +125,7 @@ def mount_verifier_app(app: Flask, settings: Settings, services: Services | None
 
 def app_from_env() -> Flask:
     """Factory for `waitress-serve --call`: settings from `BADGELINE_*` environment variables."""
-    return create_app(Settings())
+    settings = Settings()
+    if settings.log_format == "json":
+        use_json_logs()
+    return create_app(settings)

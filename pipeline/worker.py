@@ -25,6 +25,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import cached_property
+from typing import Any
 
 from celery import Celery
 from celery.exceptions import TimeoutError as CeleryTimeoutError
@@ -41,6 +42,7 @@ from pipeline.issuance import IssuingIdentity
 from pipeline.key_rotation import key_file_stamp
 from pipeline.issue_service import IssuerUnavailable, issue_result
 from pipeline.delivery import process_events
+from pipeline.json_logs import bound, use_json_logs
 from pipeline.processing import Processed, Processor, process_event, sweep
 from pipeline.services import Services, build_services
 from pipeline.settings import Settings
@@ -225,11 +227,13 @@ class WorkerRuntime:
         return lambda: time.sleep(seconds)
 
     def process(self, event_id: str) -> Processed:
-        self.load_identity()
-        refresh_registry(self.services.registry)  # framework versions added since the last task
-        result = process_event(self.processor, event_id)
-        self.webhooks.send_for_credentials(result.credential_ids)  # committed: tell the providers now
-        log.info("event %s: %s %s %s", event_id, result.state, result.code or "", ",".join(result.levels))
+        with bound(event_id=event_id):  # every line logged while processing carries the event id
+            self.load_identity()
+            refresh_registry(self.services.registry)  # framework versions added since the last task
+            result = process_event(self.processor, event_id)
+            self.webhooks.send_for_credentials(result.credential_ids)  # committed: tell the providers now
+            log.info("event %s: %s %s %s", event_id, result.state, result.code or "", ",".join(result.levels),
+                     extra={"credential_ids": list(result.credential_ids), "code": result.code})
         return result
 
     def process_many(self, event_ids: list[str]) -> list[Processed]:
@@ -288,6 +292,17 @@ def transport_options(visibility_timeout_s: float) -> dict[str, float | int]:
             "unacked_restore_throttle": 1, "socket_connect_timeout": 5}
 
 
+def _json_logs_after_celery_setup() -> None:
+    """Celery builds its handlers at worker start: put the JSON formatter on them afterwards."""
+    from celery.signals import after_setup_logger, after_setup_task_logger
+
+    def install(logger: logging.Logger, **_: Any) -> None:
+        use_json_logs(logger)
+
+    after_setup_logger.connect(install, weak=False)
+    after_setup_task_logger.connect(install, weak=False)
+
+
 def create_celery_app(settings: Settings, options: WorkerOptions | None = None) -> Celery:
     """The configured Celery app with the badgeline tasks registered (see the module docstring)."""
     options = options or WorkerOptions.for_settings(settings)
@@ -313,6 +328,8 @@ def create_celery_app(settings: Settings, options: WorkerOptions | None = None) 
         enable_utc=True, timezone="UTC",
     )
     app.steps["worker"].add(Heartbeat)  # liveness for /healthz and /readyz
+    if settings.log_format == "json":
+        _json_logs_after_celery_setup()
     runtime = WorkerRuntime(settings, options, app)
     register_tasks(app, lambda: runtime)
     register_webhook_tasks(app, lambda: runtime.webhooks)

@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, Any
 from flask import Blueprint, Response
 from werkzeug.exceptions import ClientDisconnected, RequestEntityTooLarge
 
+from issuer.json_limits import JsonLimitError
 from verifier.engine import UNKNOWN_OPTION, VerifierEngine, VerifyOptions, parse_failure
 from verifier.errors import RequestError
 from verifier.http import SECURITY_HEADERS, dumps, json_response, loads, problem_body, request_error_body
@@ -137,13 +138,18 @@ def read_body(environ: dict[str, Any], limit: int) -> bytes:
     return b""
 
 
-def read_json(environ: dict[str, Any], limit: int) -> Any:
-    """The request body as JSON, at most `limit` bytes."""
+def read_json(environ: dict[str, Any], limit: int, max_items: int | None = None) -> Any:
+    """The request body as JSON, at most `limit` bytes, `MAX_JSON_DEPTH` levels and (for a
+    batch, counted before anything is built) `max_items` credentials."""
     raw = read_body(environ, limit)
     if not raw.strip():
         raise RequestError("the request body is empty; send a JSON object", code="body_empty")
     try:
-        return loads(raw)
+        return loads(raw, max_outer_items=max_items)
+    except JsonLimitError as exc:
+        if exc.code == "json_array_too_long":
+            raise RequestError(f"at most {max_items} credentials per batch", code="batch_too_large") from exc
+        raise RequestError(exc.message, code=exc.code) from exc
     except (ValueError, UnicodeDecodeError) as exc:
         raise RequestError(f"the request body is not JSON: {exc}", code=getattr(exc, "code", "malformed_json")) from exc
 
@@ -174,7 +180,8 @@ class MachineAPI:
         if method != "POST":
             return _problem(405, f"use POST for {environ.get('PATH_INFO')}", (("Allow", "OPTIONS, POST"),))
         try:
-            return handler(self.engine, self.settings, read_json(environ, limit(self.settings)))
+            max_items = self.settings.batch_limit if handler is verify_batch else None
+            return handler(self.engine, self.settings, read_json(environ, limit(self.settings), max_items))
         except RequestError as exc:
             return invalid_input(exc)
         except RequestEntityTooLarge:

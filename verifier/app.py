@@ -20,10 +20,11 @@ from werkzeug.exceptions import HTTPException
 
 import templates
 from issuer.frameworks import FrameworkRegistry
+from issuer.host_lists import split_host_list
 from verifier import api, page
 from verifier.engine import VerifierEngine
-from verifier.http import SECURITY_HEADERS, problem_response
-from verifier.resolvers import MiB, Fetcher, GuardedFetcher, GuardPolicy, HostAllowlist, split_host_list
+from verifier.http import SECURITY_HEADERS
+from verifier.resolvers import MiB, Fetcher, GuardedFetcher, GuardPolicy, HostAllowlist
 
 TEMPLATES_DIR = Path(templates.__file__).resolve().parent
 
@@ -84,10 +85,7 @@ def make_blueprint(engine: VerifierEngine, settings: VerifierSettings, name: str
     api.register(bp, health=health)
     page.register(bp, engine, settings)
 
-    @bp.errorhandler(HTTPException)
-    def _http_error(exc: HTTPException) -> Response:
-        return page.error_response(exc) if page.wants_html() else problem_response(exc.code or 500, exc.name,
-                                                                                   exc.description or "")
+    bp.register_error_handler(HTTPException, page.error_answer)
     return bp
 
 
@@ -141,11 +139,7 @@ def create_app(settings: VerifierSettings | None = None, *, fetcher: Fetcher | N
     app.config["MAX_CONTENT_LENGTH"] = max(settings.max_image_bytes, settings.batch_max_bytes) + 64 * 1024
     mount(app, make_engine(settings, fetcher=fetcher, registry=registry, clock=clock), settings)
 
-    @app.errorhandler(HTTPException)
-    def _http_error(exc: HTTPException) -> Response:
-        if page.wants_html():
-            return page.error_response(exc)
-        return problem_response(exc.code or 500, exc.name, exc.description or "")
+    app.register_error_handler(HTTPException, page.error_answer)
 
     csp = ("default-src 'none'; style-src 'self'; script-src 'self'; "
            f"img-src {' '.join(image_sources(settings.allowed_hosts))}; "

@@ -12,9 +12,10 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import unquote_to_bytes
 
-from issuer.jsondoc import JsonDocumentError, parse_json
 from issuer.baking import PNG_SIGNATURE, extract
 from issuer.errors import BakingError
+from issuer.json_limits import JsonLimitError, bounded_loads
+from issuer.jsondoc import JsonDocumentError, parse_json
 from verifier.errors import FormatError
 from verifier.jwt import is_compact_jws
 
@@ -86,8 +87,8 @@ def read_text(text: str) -> Submission:
     if is_compact_jws(stripped):
         return Submission("jwt", jws=stripped)
     try:
-        value = parse_json(stripped)
-    except JsonDocumentError as exc:
+        value = bounded_loads(stripped, parse_json)
+    except (JsonDocumentError, JsonLimitError) as exc:
         raise FormatError(f"the text is neither JSON nor a compact JWT ({exc.message})", code=exc.code) from exc
     return read_json_value(value)
 
@@ -113,8 +114,8 @@ def _from_image(data: bytes, kind: str, media_type: str) -> Submission:
     if is_compact_jws(baked):
         return Submission(kind, jws=baked, image=data, image_type=media_type)
     try:
-        value = parse_json(baked)
-    except JsonDocumentError as exc:
+        value = bounded_loads(baked, parse_json)
+    except (JsonDocumentError, JsonLimitError) as exc:
         raise FormatError(f"the credential baked in the {kind.upper()} is not JSON or a JWT ({exc.message})",
                           code=exc.code) from exc
     return Submission(kind, credential=value, image=data, image_type=media_type)

@@ -16,8 +16,9 @@ from typing import Any
 import orjson
 from flask import Response
 
-from issuer.jsondoc import parse_json
 from issuer import problems as P
+from issuer.json_limits import bounded_loads
+from issuer.jsondoc import parse_json
 from verifier.errors import RequestError
 
 ABOUT_BLANK = "about:blank"
@@ -41,13 +42,32 @@ def problem_response(status: int, title: str, detail: str, *, type_: str = ABOUT
                          mimetype="application/problem+json")
 
 
+def explicitly_accepts_html(accept: Any) -> bool:
+    """True when an Accept header (werkzeug `MIMEAccept`) names `text/html` itself, as browsers
+    do; `*/*` alone (curl, API clients) is not a request for a page (issue 10, finding 10)."""
+    return any(value == "text/html" and quality > 0 for value, quality in accept)
+
+
+def http_problem(exc: Any) -> Response:
+    """An HTTPException as problem+json, keeping its `Allow` header (405)."""
+    response = problem_response(exc.code or 500, exc.name, exc.description or "")
+    allowed = getattr(exc, "valid_methods", None)
+    if allowed:
+        response.headers["Allow"] = ", ".join(sorted(allowed))
+    return response
+
+
 def request_error_body(exc: RequestError, type_: str = P.PARSING_ERROR) -> dict[str, Any]:
     return problem_body(400, "Invalid request", exc.message, type_=type_, code=exc.code)
 
 
-def loads(raw: bytes) -> Any:
-    """Parse JSON bytes: the one reader of every entry point (`issuer.jsondoc.parse_json`)."""
-    return parse_json(raw)
+
+
+def loads(raw: bytes | str, *, max_outer_items: int | None = None) -> Any:
+    """Parse JSON with the one reader of every entry point (`issuer.jsondoc.parse_json`: exact
+    integers, depth limit), after `issuer.json_limits`' pre-scan of large bodies for their size
+    and item count (both raise ValueErrors with a `code`)."""
+    return bounded_loads(raw, parse_json, max_outer_items=max_outer_items)
 
 
 def dumps(body: Any) -> bytes:

@@ -19,9 +19,10 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec, ed25519, padding, rsa
 from cryptography.hazmat.primitives.asymmetric.utils import encode_dss_signature
 
-from issuer.jsondoc import parse_json
 from issuer import problems as P
 from issuer.dates import DateError, parse_datetime_z
+from issuer.json_limits import bounded_loads
+from issuer.jsondoc import parse_json
 from issuer.problems import Problem
 from verifier.errors import JwtError
 
@@ -71,7 +72,7 @@ def parse_compact_jws(text: str) -> CompactJws:
 
 def _json_object(raw: bytes, what: str) -> dict[str, Any]:
     try:
-        value = parse_json(raw)
+        value = bounded_loads(raw, parse_json)
     except (ValueError, UnicodeDecodeError) as exc:
         raise JwtError(f"the JWS {what} is not JSON", code=f"jws_{what}_invalid") from exc
     if not isinstance(value, dict):

@@ -18,7 +18,7 @@ from verifier.display import credential_view, human_date
 from verifier.engine import Verification, VerifierEngine, parse_failure
 from verifier.errors import FetchError
 from verifier.resolvers import HostAllowlist
-from verifier.http import json_response
+from verifier.http import explicitly_accepts_html, http_problem, json_response
 
 if TYPE_CHECKING:
     from verifier.app import VerifierSettings
@@ -46,6 +46,17 @@ def page_context(name: str | None = None) -> dict[str, object]:
     return {"assets": {"css": url_for(f"{name}.asset", name="verifier.css"),
                        "js": url_for(f"{name}.asset", name="verifier.js")},
             "home": url_for(f"{name}.index"), "verify_url": url_for(f"{name}.verify_upload")}
+
+
+def error_answer(exc: HTTPException) -> Response:
+    """An error page for a browser that asks for HTML, else problem+json (with `Allow` on a 405)."""
+    if not (wants_html() and explicitly_accepts_html(request.accept_mimetypes)):
+        return http_problem(exc)
+    response = error_response(exc)
+    allowed = getattr(exc, "valid_methods", None)
+    if allowed:
+        response.headers["Allow"] = ", ".join(sorted(allowed))
+    return response
 
 
 def error_response(exc: HTTPException) -> Response:
@@ -109,7 +120,8 @@ def register(bp: Blueprint, engine: VerifierEngine, settings: VerifierSettings) 
             except RequestEntityTooLarge as exc:  # the whole form is over the limit: say what the limit is
                 raise RequestEntityTooLarge(too_large_message(settings.max_image_bytes)) from exc
             if verification is None:
-                return render_index("Choose a file, paste a credential or give a link.", 400) if html else \
+                page = html and explicitly_accepts_html(request.accept_mimetypes)
+                return render_index("Choose a file, paste a credential or give a link.", 400) if page else \
                     json_response(parse_failure("input_missing", "Nothing was submitted.").as_dict(), 400)
         else:
             verification = engine.verify_bytes(request.get_data())

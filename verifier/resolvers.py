@@ -5,7 +5,8 @@ loopback, link-local or otherwise non-global address unless the host is on the
 allowlist. The check is made on the addresses the name resolves to, and the connection
 is pinned to the checked address (TLS still verifies the certificate for the host name),
 so a DNS answer that changes between check and connect cannot redirect us (DNS
-rebinding). A 5 s deadline covers the whole exchange, bodies over 1 MiB are refused,
+rebinding). A 5 s deadline covers the whole exchange (a watchdog shuts the socket when it
+passes, so no read outlives it, however the server drips its answer), bodies over 1 MiB are refused,
 redirects are re-checked hop by hop, and successful answers are cached with a TTL.
 Inside `fetch_budget(s)` (one HTTP request to the verifier) all fetches share `s` seconds in
 all, so a credential (or a batch) citing many slow hosts cannot hold a thread for long.
@@ -15,7 +16,6 @@ from __future__ import annotations
 
 import http.client
 import ipaddress
-import json
 import socket
 import ssl
 import threading
@@ -28,6 +28,7 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 from urllib.parse import urljoin, urlsplit
 
+from issuer.json_limits import bounded_loads
 from issuer.jsondoc import parse_json
 from verifier.errors import FetchError
 
@@ -73,21 +74,10 @@ def fetch_json(fetcher: Fetcher, url: str, *, accept: str = JSON_ACCEPT) -> Any:
     """The JSON document at `url` (FetchError `fetch_not_json` when it is not JSON)."""
     body = fetcher.fetch(url, accept=accept)
     try:
-        return parse_json(body)
+        return bounded_loads(body, parse_json)
     except (ValueError, UnicodeDecodeError) as exc:
         raise FetchError(f"{url} did not return JSON", code="fetch_not_json") from exc
 
-
-
-def split_host_list(value: Any) -> Any:
-    """A `host[:port]` list given as one setting: comma-separated text or a JSON list
-    (pydantic `before` validator shared by the verifier's and the pipeline's settings)."""
-    if isinstance(value, str):
-        text = value.strip()
-        if text.startswith("["):
-            return json.loads(text)
-        return [part.strip() for part in text.split(",") if part.strip()]
-    return value
 
 @dataclass(frozen=True)
 class HostAllowlist:
@@ -129,10 +119,33 @@ class GuardPolicy:
     ca_file: str | None = None
 
 
+#: IPv6 ranges whose last 32 bits are an IPv4 address reached through them (issue 10, finding 8):
+#: NAT64 well-known prefix, SIIT IPv4-translated, and the deprecated IPv4-compatible form.
+_EMBEDDING_V4 = tuple(ipaddress.IPv6Network(net) for net in ("64:ff9b::/96", "::ffff:0:0:0/96", "::/96"))
+#: IPv6 ranges that reach IPv4 addresses we cannot read off the address: refused outright
+#: (local-use NAT64, RFC 8215, may embed the IPv4 address at any of several offsets).
+_OPAQUE_V4 = (ipaddress.IPv6Network("64:ff9b:1::/48"),)
+
+
+def embedded_ipv4(address: ipaddress.IPv6Address) -> ipaddress.IPv4Address | None:
+    """The IPv4 address an IPv6 address stands for: IPv4-mapped, 6to4, NAT64, SIIT, IPv4-compatible."""
+    for found in (address.ipv4_mapped, address.sixtofour):
+        if found is not None:
+            return found
+    if any(address in net for net in _EMBEDDING_V4):
+        return ipaddress.IPv4Address(int(address) & 0xFFFFFFFF)
+    return None
+
+
 def address_is_public(address: IpAddress) -> bool:
-    """A globally routable unicast address (not private, loopback, link-local, reserved...)."""
-    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
-        address = address.ipv4_mapped
+    """A globally routable unicast address (not private, loopback, link-local, reserved...);
+    an IPv6 form of an IPv4 address is judged by the IPv4 address it reaches."""
+    if isinstance(address, ipaddress.IPv6Address):
+        if any(address in net for net in _OPAQUE_V4):
+            return False
+        inner = embedded_ipv4(address)
+        if inner is not None:
+            return address_is_public(inner)
     return address.is_global and not address.is_multicast
 
 
@@ -145,26 +158,70 @@ def system_resolve(host: str, port: int) -> list[str]:
     return list(dict.fromkeys(str(info[4][0]) for info in infos))
 
 
+class _Watchdog:
+    """Shuts a fetch's socket down when its deadline passes, whatever read it is blocked in.
+
+    A socket timeout bounds each `recv`, not the exchange: a server dripping its status line,
+    headers or a `Connection: close` body a byte at a time never trips it (issue 10, finding
+    3). The watchdog does, for every read; `fired` tells a timeout from a server's own close."""
+
+    def __init__(self, seconds: float) -> None:
+        self.fired = False
+        self._sock: socket.socket | None = None
+        self._lock = threading.Lock()
+        self._timer = threading.Timer(seconds, self._fire)
+        self._timer.daemon = True
+        self._timer.start()
+
+    def watch(self, sock: socket.socket) -> None:
+        """The connection's TCP socket (before TLS wraps it); shut at once if already late."""
+        with self._lock:
+            self._sock = sock
+            if self.fired:
+                self._shut()
+
+    def cancel(self) -> None:
+        self._timer.cancel()
+
+    def _fire(self) -> None:
+        with self._lock:
+            self.fired = True
+            self._shut()
+
+    def _shut(self) -> None:
+        if self._sock is not None:
+            try:
+                socket.socket.shutdown(self._sock, socket.SHUT_RDWR)  # the fd, under any TLS layer
+            except OSError:
+                pass
+
+
 class _PinnedHTTPConnection(http.client.HTTPConnection):
     """HTTP to a pre-checked address; `Host` stays the URL's host."""
 
-    def __init__(self, host: str, port: int, *, address: str, timeout: float) -> None:
+    def __init__(self, host: str, port: int, *, address: str, timeout: float,
+                 watchdog: _Watchdog | None = None) -> None:
         super().__init__(host, port, timeout=timeout)
-        self._address = address
+        self._address, self._watchdog = address, watchdog
 
     def connect(self) -> None:
         self.sock = socket.create_connection((self._address, self.port), self.timeout)
+        if self._watchdog is not None:
+            self._watchdog.watch(self.sock)
 
 
 class _PinnedHTTPSConnection(http.client.HTTPSConnection):
     """HTTPS to a pre-checked address; SNI and certificate checks use the URL's host."""
 
-    def __init__(self, host: str, port: int, *, address: str, timeout: float, context: ssl.SSLContext) -> None:
+    def __init__(self, host: str, port: int, *, address: str, timeout: float, context: ssl.SSLContext,
+                 watchdog: _Watchdog | None = None) -> None:
         super().__init__(host, port, timeout=timeout, context=context)
-        self._address, self._tls = address, context
+        self._address, self._tls, self._watchdog = address, context, watchdog
 
     def connect(self) -> None:
         sock = socket.create_connection((self._address, self.port), self.timeout)
+        if self._watchdog is not None:
+            self._watchdog.watch(sock)
         self.sock = self._tls.wrap_socket(sock, server_hostname=self.host)
 
 
@@ -243,33 +300,46 @@ class GuardedFetcher:
         raise FetchError(f"{host} resolves only to private, loopback or reserved addresses",
                          code="fetch_forbidden")
 
-    def connection(self, scheme: str, host: str, port: int, address: str,
-                   timeout: float) -> http.client.HTTPConnection:
+    def connection(self, scheme: str, host: str, port: int, address: str, timeout: float,
+                   watchdog: _Watchdog | None = None) -> http.client.HTTPConnection:
         """An HTTP(S) connection to the checked `address` (`Host`, SNI and certificate: `host`);
-        also used by the pipeline's webhook deliveries, which POST through the same guard."""
+        `watchdog` shuts its socket at the deadline, whatever read is under way. Also used by the
+        pipeline's webhook deliveries, which POST through the same guard."""
         if scheme == "https":
-            return _PinnedHTTPSConnection(host, port, address=address, timeout=timeout, context=self._tls)
-        return _PinnedHTTPConnection(host, port, address=address, timeout=timeout)
+            return _PinnedHTTPSConnection(host, port, address=address, timeout=timeout, context=self._tls,
+                                          watchdog=watchdog)
+        return _PinnedHTTPConnection(host, port, address=address, timeout=timeout, watchdog=watchdog)
 
     # --- the exchange ------------------------------------------------------------------
     def _exchange(self, url: str, accept: str, deadline: float) -> tuple[int, str | None, bytes]:
         scheme, host, port, target = self.check_url(url)
         address = self.pick_address(host, port)
-        conn = self.connection(scheme, host, port, address, self._remaining(deadline, url))
+        timeout = self._remaining(deadline, url)
+        watchdog = _Watchdog(timeout)
+        conn = self.connection(scheme, host, port, address, timeout, watchdog)
         try:
             conn.request("GET", target, headers={"Accept": accept, "User-Agent": "badgeline-verifier"})
             response = conn.getresponse()
             location = response.getheader("Location")
             if 300 <= response.status < 400:
-                return response.status, location, b""
-            return response.status, None, self._read_body(conn, response, deadline, url)
+                answer: tuple[int, str | None, bytes] = (response.status, location, b"")
+            else:
+                answer = (response.status, None, self._read_body(conn, response, deadline, url))
+            if watchdog.fired:  # the socket was shut under a read: what came is cut short
+                raise TimeoutError
+            return answer
         except (socket.timeout, TimeoutError) as exc:
             raise FetchError(f"{url} did not answer in time", code="fetch_timeout") from exc
         except ssl.SSLError as exc:
+            if watchdog.fired:
+                raise FetchError(f"{url} did not answer in time", code="fetch_timeout") from exc
             raise FetchError(f"TLS with {host} failed: {exc.reason or exc}", code="fetch_tls") from exc
         except (OSError, http.client.HTTPException) as exc:
+            if watchdog.fired:
+                raise FetchError(f"{url} did not answer in time", code="fetch_timeout") from exc
             raise FetchError(f"fetching {url} failed: {type(exc).__name__}: {exc}", code="fetch_failed") from exc
         finally:
+            watchdog.cancel()
             conn.close()
 
     def _read_body(self, conn: http.client.HTTPConnection, response: http.client.HTTPResponse,

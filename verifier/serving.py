@@ -6,6 +6,7 @@ runs Python, so one process uses at most one core (the GIL): `processes=N` binds
 once, forks N children that each run waitress (`threads` threads) on it, starts a new child
 when one dies, and on SIGTERM or SIGINT stops them all. Children die with the parent
 (`die_with_parent`, Linux). The app is built once, before the fork, and shared copy-on-write.
+Slow clients are bounded by `verifier.waitress_guard` (connection limit, header and body times).
 """
 
 from __future__ import annotations
@@ -70,10 +71,10 @@ def listen(host: str, port: int) -> socket.socket:
 def serve_on(listener: socket.socket, app: Any, settings: VerifierSettings, *, threads: int = 8,
              processes: int = 1) -> None:
     """Serve `app` on `listener` with waitress in this process, or in `processes` children."""
-    from waitress.server import create_server
+    from verifier.waitress_guard import create_guarded_server
 
     def serve_forever() -> None:
-        create_server(app, sockets=[listener], **waitress_options(settings, threads)).run()
+        create_guarded_server(app, sockets=[listener], **waitress_options(settings, threads)).run()
 
     if processes > 1:
         Prefork(serve_forever, processes).run()

@@ -18,10 +18,11 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from issuer.jsondoc import parse_json
 from issuer import problems as P
 from issuer.dids import KeyResolver
 from issuer.errors import IssuerError, StatusListError
+from issuer.json_limits import bounded_loads
+from issuer.jsondoc import parse_json
 from issuer.problems import CheckResult, Outcome, Problem
 from issuer.status import ENTRY_TYPES
 from issuer.status import PROBLEM_TYPES as STATUS_PROBLEM_TYPES
@@ -160,7 +161,7 @@ class StatusChecker:
             verification = self.verify_jwt(text, now)
             return verification.credential, verification.report
         try:
-            list_credential = parse_json(text)
+            list_credential = bounded_loads(text, parse_json)
         except ValueError:
             return None, VerificationReport([])
         return list_credential, verify_credential(list_credential, resolve_key=self.resolve_key, now=now,

@@ -70,6 +70,13 @@ def _unknown_route(rest: str = "") -> Response:
     return p.problem_response(p.problem_body(404, p.NOT_FOUND, f"no API route {request.path}"))
 
 
+def _options_answer() -> Response:
+    allowed = _own_routes().bind("api").allowed_methods(request.path)
+    if not allowed:
+        return p.problem_response(p.problem_body(404, p.NOT_FOUND, f"no API route {request.path}"))
+    return Response(status=204, headers={"Allow": ", ".join(sorted({*allowed, "OPTIONS"}))})
+
+
 def _handle_pipeline_error(error: PipelineError) -> Response:
     headers = {"WWW-Authenticate": error.challenge()} if isinstance(error, Unauthenticated) else None
     return p.error_response(error, headers)
@@ -95,7 +102,14 @@ def make_api_blueprint(services: Services) -> Blueprint:
     bp = Blueprint(BLUEPRINT_NAME, __name__)
 
     @bp.before_request
+    def _options() -> Response | None:
+        """OPTIONS names only the methods the path has (the catch-all's are not advertised)."""
+        return _options_answer() if request.method == "OPTIONS" else None
+
+    @bp.before_request
     def _authenticate() -> None:
+        if "\x00" in request.path:  # `%00`: no store can hold it, so nothing is there (issue 10, finding 7)
+            raise p.NotFound("no resource has a NUL character (U+0000) in its address")
         if _endpoint_name() in ADMIN_ENDPOINTS and admin_request(services, request.headers.get("Authorization")):
             return
         if _endpoint_name() not in PUBLIC_ENDPOINTS:

@@ -134,7 +134,8 @@ def register_event_routes(bp: Blueprint, services: Services) -> None:
         resources = _resources(services, [o.accepted for o in intake.events if o.accepted is not None])
         rows = [{"row": r.row, "event_id": r.event_id, **_result(r, resources)} for r in intake.rows]
         events = [_result(o, resources) for o in intake.events]
-        return json_response({"rows": rows, "summary": _summary(events)})
+        unreadable = [row for row in rows if row["event_id"] is None]  # refused rows of no event (issue 10)
+        return json_response({"rows": rows, "summary": _summary(events + unreadable)})
 
     @bp.get("/events/<path:event_id>")
     def get_event(event_id: str) -> Response:

@@ -13,6 +13,7 @@ from typing import Any
 from flask import Blueprint, Response
 
 from pipeline import errors as codes
+from pipeline.events.xapi import VERBS as XAPI_VERBS
 from pipeline.events import CSV_COLUMNS, native_event_json_schema
 from pipeline.intake import NOT_ACCREDITED, TOO_MANY_EVENTS
 from pipeline.services import Services
@@ -24,12 +25,12 @@ from .events import BATCH_BYTES_FACTOR, json_response
 SCHEMA_PATH = "/schema/event.json"
 OPENAPI_PATH = "/openapi.json"
 PROBLEM_STATUSES: dict[int, tuple[str, list[str]]] = {
-    400: ("BadRequest", [codes.MALFORMED_JSON, p.BAD_REQUEST]),
+    400: ("BadRequest", [codes.MALFORMED_JSON, p.JSON_TOO_DEEP, p.BAD_REQUEST]),
     401: ("Unauthenticated", [p.UNAUTHENTICATED]),
     403: ("NotAccredited", [NOT_ACCREDITED]),
     404: ("NotFound", [p.NOT_FOUND]),
     409: ("Conflict", ["event_conflict"]),
-    413: ("PayloadTooLarge", [p.PAYLOAD_TOO_LARGE, TOO_MANY_EVENTS]),
+    413: ("PayloadTooLarge", [p.PAYLOAD_TOO_LARGE, TOO_MANY_EVENTS, p.JSON_TOO_LARGE]),
     415: ("UnsupportedMediaType", [p.UNSUPPORTED_MEDIA_TYPE]),
     422: ("Unprocessable", sorted(codes.EVENT_CODES - {codes.MALFORMED_JSON} | {"framework_version_retired"})),
     500: ("InternalError", [p.INTERNAL_ERROR]),
@@ -69,6 +70,11 @@ def _event_schemas() -> dict[str, Any]:
     return _for_components({**defs, "NativeEvent": schema})
 
 
+#: what makes the service read a document as a native event (pipeline.events.adapters.detect_format)
+NATIVE_MARKERS = {"anyOf": [{"required": ["event_id"]},
+                            {"required": ["type"], "properties": {"type": {"const": "assessment.completed"}}}]}
+
+
 def _shared_schemas(max_batch: int) -> dict[str, Any]:
     nullable_str = {"type": ["string", "null"]}
     problem_or_event = {"required": ["index", "status"], "oneOf": [{"required": ["event"]}, {"required": ["error"]}]}
@@ -95,10 +101,21 @@ def _shared_schemas(max_batch: int) -> dict[str, Any]:
             "state": {"enum": ["received", "processing", "processed", "rejected"]},
             "outcome": {"oneOf": [{"type": "null"}, _ref("Outcome")], "description": "null until final."}}},
         "XapiStatement": {"type": "object", "required": ["id", "actor", "verb", "object"],
+                          "not": NATIVE_MARKERS, "properties": {
+            "id": {"type": "string"}, "actor": {"type": "object"}, "timestamp": {"type": "string"},
+            "verb": {"type": "object", "required": ["id"], "properties": {"id": {"enum": sorted(XAPI_VERBS)}}},
+            "object": {"type": "object", "required": ["id"], "properties": {"id": {"type": "string"}}},
+            "result": {"type": "object"}},
                           "description": "An xAPI statement (verbs passed, completed, failed, scored)."},
         "CaliperGradeEvent": {"type": "object", "required": ["@context", "id", "type", "action", "object"],
+                              "not": {"anyOf": [NATIVE_MARKERS, {"required": ["actor", "verb", "object"]}]},
+                              "properties": {
+            "id": {"type": "string"}, "type": {"const": "GradeEvent"}, "action": {"const": "Graded"},
+            "object": {"type": "object"}},
                               "description": "A Caliper 1.2 GradeEvent (action Graded)."},
-        "AnyEvent": {"anyOf": [_ref("NativeEvent"), _ref("XapiStatement"), _ref("CaliperGradeEvent")]},
+        "AnyEvent": {"description": "Read as native when it has `event_id` or type assessment.completed, else "
+                                    "as xAPI (actor, verb, object), else as Caliper (@context).",
+                     "anyOf": [_ref("NativeEvent"), _ref("XapiStatement"), _ref("CaliperGradeEvent")]},
         "BatchRequest": {"type": "object", "required": ["events"], "additionalProperties": False, "properties": {
             "events": {"type": "array", "minItems": 1, "maxItems": max_batch, "items": _ref("AnyEvent")}}},
         "ItemResult": {"type": "object", **problem_or_event, "description": (
@@ -115,7 +132,9 @@ def _shared_schemas(max_batch: int) -> dict[str, Any]:
             "event": _ref("EventResource"), "error": _ref("Problem")}},
         "CsvResponse": {"type": "object", "required": ["rows", "summary"], "properties": {
             "rows": {"type": "array", "items": _ref("RowResult")},
-            "summary": {**_ref("Summary"), "description": "Counts events, not rows."}}},
+            "summary": {**_ref("Summary"), "description": (
+                "Counts events, not rows; a refused row that belongs to no event (no event_id, wrong "
+                "cell count, an unterminated quote) counts as one refused item.")}}},
         "Credential": {"type": "object", "required": ["@context", "id", "type", "proof"],
                        "description": "The signed OB 3.0 AchievementCredential, exactly as issued."},
         "CredentialSummary": {"type": "object", "required": ["id", "url", "framework", "level", "issued_at"],

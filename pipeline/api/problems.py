@@ -5,11 +5,11 @@ Every error body is `{"type", "title", "status", "code", "detail"}` and, for val
 errors add `row` and `column`). `type` is `urn:badgeline:problem:{code}`: stable across
 deployments, so clients may match on it or on `code`. HTTP status by code:
 
-    400 malformed_json, bad_request            401 unauthenticated
+    400 malformed_json, json_too_deep, bad_request   401 unauthenticated
     403 not_accredited                         404 not_found
     405 method_not_allowed                     409 event_conflict
     422 reason_missing, reason_too_long (revocation)
-    413 payload_too_large, too_many_events     415 unsupported_media_type
+    413 payload_too_large, too_many_events, json_too_large   415 unsupported_media_type
     422 every other event validation code      500 internal_error
     503 store_unavailable
 """
@@ -34,6 +34,8 @@ METHOD_NOT_ALLOWED = "method_not_allowed"
 PAYLOAD_TOO_LARGE = "payload_too_large"
 UNSUPPORTED_MEDIA_TYPE = "unsupported_media_type"
 BAD_REQUEST = "bad_request"
+JSON_TOO_DEEP = "json_too_deep"  # issuer.json_limits: more than 64 levels
+JSON_TOO_LARGE = "json_too_large"  # issuer.json_limits: more tokens than a request may carry
 STORE_UNAVAILABLE = "store_unavailable"
 INTERNAL_ERROR = "internal_error"
 
@@ -48,6 +50,8 @@ API_MESSAGES: dict[str, str] = {
     UNSUPPORTED_MEDIA_TYPE: "The request body is not in a media type this address accepts.",
     BAD_REQUEST: "The request could not be understood.",
     "credential_revoked": "The credential is revoked: it cannot be offered to a wallet.",
+    JSON_TOO_DEEP: "The JSON is nested too deeply (at most 64 levels).",
+    JSON_TOO_LARGE: "The JSON holds more values than one request may carry.",
     STORE_UNAVAILABLE: "The database is unavailable right now; try again shortly.",
     INTERNAL_ERROR: "Something went wrong on our side; the request was not completed.",
     "reason_missing": "Say why the credential is revoked: send {\"reason\": \"...\"}.",
@@ -64,6 +68,8 @@ API_MESSAGES: dict[str, str] = {
 
 STATUS_BY_CODE: dict[str, int] = {
     codes.MALFORMED_JSON: 400,
+    JSON_TOO_DEEP: 400,
+    JSON_TOO_LARGE: 413,
     BAD_REQUEST: 400,
     UNAUTHENTICATED: 401,
     "not_accredited": 403,

@@ -1,9 +1,11 @@
 """Credential reads of the provider API (issue 3, "Provider API").
 
-A provider sees a credential when one of its events produced it (the award's event) or it
-contributed passing evidence for a statement of the credential's level (same learner,
-framework version). Anything else answers `404`, exactly like a credential that does not
-exist, so nothing leaks across providers.
+A provider sees a credential when one of its events produced it (the award's event) or the
+credential cites its evidence: a passing row for a statement of the credential's level (same
+learner, framework version) that existed when the level was awarded (issue 10, finding 1).
+Evidence posted after the award is not in the signed credential and makes no contributor.
+Anything else answers `404`, exactly like a credential that does not exist, so nothing leaks
+across providers.
 
 - `GET /credentials/<uuid>`: the signed credential document itself (`application/json`).
 - `GET /learners/<email or DID>/credentials`: `{"learner": {"email"} | {"did"}, "credentials":
@@ -20,7 +22,7 @@ import uuid
 from typing import Any
 
 from flask import Blueprint, Response
-from sqlalchemy import exists, select
+from sqlalchemy import exists, func, select
 from sqlalchemy.orm import Session, selectinload
 
 from issuer.errors import IssuerError
@@ -53,14 +55,27 @@ def produced_by(session: Session, award: Award, provider_id: str) -> bool:
     return session.scalar(select(Event.provider_id).where(Event.id == award.event_id)) == provider_id
 
 
-def contributed_by(session: Session, award: Award, provider_id: str, statements: list[str] | None) -> bool:
-    """True when the provider recorded passing evidence for the award's learner, framework
-    version and (when known) one of the level's statements."""
+def cited_evidence(award: Award) -> list[Any]:
+    """Conditions selecting the evidence rows the award's credential cites: the passing rows
+    of its learner and framework version that existed when it was awarded. Evidence of a
+    learner is recorded under the learner's row lock, so rows inserted after the awarding
+    event's own rows (higher id) came later; `recorded_at` bounds awards made without an event."""
     condition = [
         Evidence.learner_id == award.learner_id, Evidence.framework_code == award.framework_code,
-        Evidence.framework_version == award.framework_version, Evidence.provider_id == provider_id,
-        Evidence.passed.is_(True),
+        Evidence.framework_version == award.framework_version, Evidence.passed.is_(True),
+        Evidence.recorded_at <= award.awarded_at,
     ]
+    if award.event_id is not None:
+        last_of_event = select(func.max(Evidence.id)).where(Evidence.event_id == award.event_id).scalar_subquery()
+        condition.append(Evidence.id <= func.coalesce(last_of_event, Evidence.id))
+    return condition
+
+
+def contributed_by(session: Session, award: Award, provider_id: str, statements: list[str] | None) -> bool:
+    """True when the award's credential cites passing evidence of the provider: recorded for
+    the award's learner and framework version before the award and (when known) for one of
+    the level's statements."""
+    condition = [*cited_evidence(award), Evidence.provider_id == provider_id]
     if statements is not None:
         condition.append(Evidence.statement_code.in_(statements))
     return bool(session.scalar(select(exists().where(*condition))))

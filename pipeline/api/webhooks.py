@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import json
 
-from flask import Blueprint, Response, request
+from flask import Blueprint, Response
 
 from pipeline.errors import PipelineError
 from pipeline.services import Services

@@ -7,6 +7,7 @@ import os
 import click
 
 from pipeline.cli.common import settings_options
+from pipeline.exposure import role_env
 from pipeline.processes import python_module
 from pipeline.runner import (StackError, check_public_url, prepare, prepare_store, running_stack, serve_forever,
                              settings_env, web_argv, worker_argv)
@@ -56,7 +57,7 @@ def web_command(host: str, port: int, settings: Settings) -> None:
         check_public_url(settings)
     except StackError as exc:
         raise click.ClickException(exc.message) from exc
-    env = {**os.environ, **settings_env(settings, settings.redis_url)}
+    env = role_env("web", {**os.environ, **settings_env(settings, settings.redis_url)})
     argv = web_argv(settings, host, port)
     os.execve(argv[0], argv, env)
 
@@ -74,7 +75,7 @@ def worker_command(concurrency: int, beat: bool, settings: Settings) -> None:
         prepare(settings)
     except StackError as exc:
         raise click.ClickException(exc.message) from exc
-    env = {**os.environ, **settings_env(settings, settings.redis_url)}
+    env = role_env("worker", {**os.environ, **settings_env(settings, settings.redis_url)})
     argv = worker_argv(settings, concurrency, beat=beat)
     os.execve(argv[0], argv, env)
 

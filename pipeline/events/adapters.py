@@ -11,11 +11,13 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
+from issuer.json_limits import JsonLimitError, bounded_loads
 from pipeline import errors as codes
 from pipeline.errors import EventRejected, FieldError
 from pipeline.events.caliper import caliper_to_event, envelope_event, is_caliper_envelope, is_caliper_event
 from pipeline.events.native import EventContext, validate_native
 from pipeline.events.normalized import AssessmentEvent, SourceFormat
+from pipeline.events.text_checks import nul_errors
 from pipeline.events.xapi import is_xapi_statement, xapi_to_event
 
 JSON_FORMATS: tuple[SourceFormat, ...] = ("native", "xapi", "caliper")
@@ -38,11 +40,19 @@ def _no_constants(name: str) -> Any:
     raise ValueError(f"{name} is not JSON")
 
 
-def decode_json(body: bytes | str) -> Any:
-    """Strict JSON (UTF-8, no duplicate keys, no NaN/Infinity); `malformed_json` otherwise."""
+def _strict_loads(text: str) -> Any:
+    return json.loads(text, object_pairs_hook=_no_duplicate_keys, parse_constant=_no_constants)
+
+
+def decode_json(body: bytes | str, *, max_outer_items: int | None = None) -> Any:
+    """Strict JSON (UTF-8, no duplicate keys, no NaN/Infinity); `malformed_json` otherwise.
+    Within `issuer.json_limits` (`json_too_deep`, `json_too_large`, `json_array_too_long`
+    past `max_outer_items`, counted before anything is built)."""
     try:
         text = body.decode("utf-8") if isinstance(body, bytes) else body
-        return json.loads(text, object_pairs_hook=_no_duplicate_keys, parse_constant=_no_constants)
+        return bounded_loads(text, _strict_loads, max_outer_items=max_outer_items)
+    except JsonLimitError as error:
+        raise _reject(error.code, error.message) from error
     except (UnicodeDecodeError, ValueError) as error:
         raise _reject(codes.MALFORMED_JSON, f"not valid JSON: {error}") from error
 
@@ -65,6 +75,9 @@ def detect_format(document: Any) -> SourceFormat:
 
 def parse_event(document: Any, ctx: EventContext, *, source_format: SourceFormat | None = None) -> AssessmentEvent:
     """Validate one decoded event of any JSON format into the normalized form."""
+    nul = nul_errors(document)
+    if nul:
+        raise EventRejected(nul)
     fmt = source_format or detect_format(document)
     if fmt not in JSON_FORMATS:
         raise _reject(codes.UNSUPPORTED_FORMAT, f"{fmt!r} is not a JSON event format")

@@ -22,6 +22,7 @@ from pipeline import errors as codes
 from pipeline.errors import EventRejected, FieldError
 from pipeline.events.native import EventContext, validate_native
 from pipeline.events.normalized import AssessmentEvent
+from pipeline.events.text_checks import NUL, NUL_MESSAGE
 
 CSV_COLUMNS = (
     "event_id", "occurred_at", "learner_email", "learner_name", "learner_did", "framework_id",
@@ -119,6 +120,10 @@ def _read(text: str | bytes) -> tuple[list[tuple[int, dict[str, str]]], list[Fie
             continue
         if len(record) != len(header):
             errors.append(_error(codes.SCHEMA_VIOLATION, f"{len(record)} cells; the header has {len(header)}", number))
+            continue
+        with_nul = [h for h, cell in zip(header, record) if NUL in cell]
+        if with_nul:  # pipeline.events.text_checks: refused on every store, this row only
+            errors += [_error(codes.SCHEMA_VIOLATION, NUL_MESSAGE, number, h) for h in with_nul]
             continue
         rows.append((number, {h: cell.strip() for h, cell in zip(header, record)}))
     return rows, errors

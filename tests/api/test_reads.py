@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import uuid
 from dataclasses import dataclass
+from datetime import timedelta
 
 import pytest
 
@@ -154,3 +155,23 @@ def test_collection_rotation_and_webhooks_match_the_openapi_document(client, wor
 def test_reads_need_a_key(client, world):
     assert get_credential(client, "", world.proficient).status_code == 401
     assert client.get("/api/v1/learners/ana@example.org/credentials").status_code == 401
+
+
+def test_evidence_posted_after_the_award_makes_no_contributor(client, make_key, services, clock, world):
+    """Issue 10, finding 1: E posts a passing P01 for Ana after her credentials were signed;
+    the credentials do not cite it, so E reads and lists none of them. Its row is recorded
+    both at the award's instant and later (a worker whose clock read came before the award)."""
+    _, e_key = make_key(name="E")
+    late = {}
+    for event_id in ("e-1", "e-2"):
+        late[event_id] = post(client, e_key, native(event_id=event_id, results=results("P01", "D01")))
+    with services.sessions.begin() as session:
+        learner = session.query(Learner).filter_by(email="ana@example.org").one()
+        for event_id, recorded in zip(late.values(), (NOW, NOW + timedelta(hours=1))):
+            event = session.get(Event, event_id)
+            record_evidence(session, event=AssessmentEvent.from_json(event.parsed), event_id=event_id,
+                            learner_id=learner.id, provider_id=event.provider_id, now=recorded)
+    for document in (world.proficient, world.developing):
+        assert get_credential(client, e_key, document).status_code == 404
+    assert learner_credentials(client, e_key, "ana@example.org")["credentials"] == []
+    assert get_credential(client, world.keys["A"], world.proficient).status_code == 200  # cited before

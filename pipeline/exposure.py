@@ -1,0 +1,45 @@
+"""What each process may see and who may read the data (issue 10, finding 9).
+
+1. Secrets per role: a child process gets only the secrets its work needs. The web process
+   checks API keys (the pepper) but never signs (no key passphrase); a worker signs (the
+   passphrase) but never checks API keys (no pepper). `role_env` drops the others.
+2. Owner-only data: the CLI runs with umask 077, so everything it and its children create
+   (SQLite database, WAL and SHM files, issuer key, logs, embedded Redis files) is 0600 in
+   0700 folders; `secure_data_dir` also tightens a data folder made before this rule.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from pathlib import Path
+
+PASSPHRASE = "BADGELINE_KEY_PASSPHRASE"
+PEPPER = "BADGELINE_API_KEY_PEPPER"
+#: the secrets a role must NOT receive
+WITHHELD: dict[str, tuple[str, ...]] = {"web": (PASSPHRASE,), "worker": (PEPPER,)}
+OWNER_ONLY_UMASK = 0o077
+
+
+def role_env(role: str, env: Mapping[str, str]) -> dict[str, str]:
+    """`env` without the secrets `role` ("web" or "worker") does not need."""
+    withheld = WITHHELD[role]
+    return {name: value for name, value in env.items() if name not in withheld}
+
+
+def owner_only_umask() -> None:
+    """Files created from now on by this process and its children are owner-only."""
+    os.umask(OWNER_ONLY_UMASK)
+
+
+def secure_data_dir(data_dir: Path) -> None:
+    """Create `data_dir` (0700) and make what it already holds owner-only (one level, plus logs/)."""
+    data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
+    for folder in (data_dir, data_dir / "logs"):
+        if not folder.is_dir():
+            continue
+        folder.chmod(0o700)
+        for entry in folder.iterdir():
+            if entry.is_symlink():
+                continue
+            entry.chmod(0o700 if entry.is_dir() else 0o600)

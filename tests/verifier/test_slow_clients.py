@@ -1,0 +1,139 @@
+"""Issue 10, finding 4: slow clients cannot stop either web server.
+
+Real server processes (the verifier as `python -m verifier` runs it, and the issuing service's
+web process exactly as `badgeline web` launches it) take 110 connections that each send a
+byte every second and never finish their request; `/healthz` must still answer. waitress's
+defaults (100 connections, an inactivity-only timeout) failed this. A client dripping its
+headers is disconnected once its header time is up (`verifier.waitress_guard`)."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import threading
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from bench.batch_memory import free_port, stop
+from pipeline.runner import settings_env, web_argv
+from pipeline.settings import Settings
+from tests.processes import wait_for
+from verifier.waitress_guard import create_guarded_server
+
+ROOT = Path(__file__).resolve().parents[2]
+SLOW_CLIENTS = 110
+
+
+def healthz(port: int, timeout: float) -> int:
+    with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=timeout) as response:
+        return response.status
+
+
+def _verifier_argv(port: int, tmp_path: Path) -> tuple[list[str], dict[str, str]]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("BADGELINE_")}
+    return [sys.executable, "-m", "verifier", "--port", str(port)], env
+
+
+def _web_argv(port: int, tmp_path: Path) -> tuple[list[str], dict[str, str]]:
+    settings = Settings.explicit(database_url=f"sqlite:///{tmp_path / 'store.db'}", data_dir=tmp_path,
+                                 public_url=f"http://127.0.0.1:{port}", api_key_pepper="pepper")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("BADGELINE_")}
+    return web_argv(settings, "127.0.0.1", port), {**env, **settings_env(settings, "redis://127.0.0.1:6379/15")}
+
+
+@pytest.fixture(params=["verifier", "web"])
+def server_port(request, tmp_path) -> Iterator[int]:
+    port = free_port()
+    argv, env = (_verifier_argv if request.param == "verifier" else _web_argv)(port, tmp_path)
+    process = subprocess.Popen(argv, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                               start_new_session=True)
+    try:
+        wait_for(lambda: _answers(port) or process.poll() is not None, 60, "the server to answer")
+        assert process.poll() is None, f"{request.param} exited with {process.returncode}"
+        yield port
+    finally:
+        stop(process)
+
+
+def _answers(port: int) -> bool:
+    try:
+        return healthz(port, 2) in (200, 503)
+    except OSError:
+        return False
+
+
+class SlowClients:
+    """`count` connections, each sending a request line and then one header byte a second."""
+
+    def __init__(self, port: int, count: int, interval_s: float = 1.0) -> None:
+        self.sockets = []
+        for _ in range(count):
+            sock = socket.create_connection(("127.0.0.1", port), timeout=5)
+            sock.sendall(b"GET /healthz HTTP/1.1\r\nHost: slow\r\nX-Slow: ")
+            self.sockets.append(sock)
+        self.stopping = threading.Event()
+        self.interval_s = interval_s
+        self.thread = threading.Thread(target=self._drip, daemon=True)
+        self.thread.start()
+
+    def _drip(self) -> None:
+        while not self.stopping.wait(self.interval_s):
+            for sock in self.sockets:
+                try:
+                    sock.send(b"a")
+                except OSError:
+                    pass
+
+    def close(self) -> None:
+        self.stopping.set()
+        self.thread.join(5)
+        for sock in self.sockets:
+            sock.close()
+
+
+def test_110_slow_connections_leave_healthz_answering(server_port):
+    clients = SlowClients(server_port, SLOW_CLIENTS)
+    try:
+        time.sleep(2.5)  # every slow client has dripped a couple of bytes
+        assert healthz(server_port, timeout=20) == 200
+    finally:
+        clients.close()
+
+
+def _hello(environ, start_response):
+    start_response("200 OK", [("Content-Type", "text/plain")])
+    return [b"hello"]
+
+
+def test_a_client_dripping_its_headers_is_disconnected():
+    server = create_guarded_server(_hello, listen="127.0.0.1:0", header_timeout_s=1.0, threads=2)
+    port = server.effective_port
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    try:
+        with socket.create_connection(("127.0.0.1", port), timeout=5) as sock:
+            sock.sendall(b"GET / HTTP/1.1\r\nHost: slow\r\nX-Slow: ")
+            closed = False
+            for _ in range(150):  # 30 s of drip at most; the guard allows 1 s (+1 s maintenance period)
+                time.sleep(0.2)
+                try:
+                    sock.send(b"a")
+                    sock.settimeout(0.01)
+                    closed = sock.recv(1) == b""
+                except (TimeoutError, socket.timeout):
+                    continue
+                except OSError:
+                    closed = True
+                if closed:
+                    break
+            assert closed, "the server kept a connection whose headers never ended"
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=10) as response:
+            assert response.read() == b"hello"  # and it still serves
+    finally:
+        server.close()
