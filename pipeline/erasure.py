@@ -9,7 +9,7 @@ hash; the name as issued). Steps of `erase_learner`:
 2. In every event of theirs (linked, or naming them and not yet linked), replace each string
    that is their email, `mailto:` email, DID or display name with `"erased"` in the stored
    raw bytes (re-serialized JSON) and the normalized copy.
-3. Clear the learner row's email, email hash, DID and display name (the row and its awards
+3. Clear the learner row's email, email hash, DID, provider account and display name (the row and its awards
    stay, so levels are never awarded twice).
 4. Leave credentials, evidence and status lists untouched: a signed credential cannot change
    without breaking its proof, and it holds no readable email. It stays verifiable;
@@ -30,7 +30,7 @@ from sqlalchemy.orm import Session
 
 from pipeline.errors import StoreError
 from pipeline.events.normalized import normalize_email
-from pipeline.store.learners import find_learner
+from pipeline.store.learners import find_learner, public_account
 from pipeline.store.models import Award, Event, Learner
 
 ERASED = "erased"
@@ -57,6 +57,9 @@ def _personal_strings(learner: Learner) -> set[str]:
     found = {text.strip().lower() for text in (learner.email, learner.did, learner.display_name) if text}
     if learner.email:
         found.add("mailto:" + learner.email.lower())
+    account = public_account(learner.account)  # `homePage#name`; the name alone is in xAPI actors
+    if account:
+        found.update({account.lower(), account.rpartition("#")[2].lower()})
     return found
 
 
@@ -89,6 +92,6 @@ def erase_learner(session: Session, *, email: str | None = None, did: str | None
         redact_event(event, personal)
     kept = sum(1 for award in session.scalars(select(Award).where(Award.learner_id == learner.id))
                if award.credential is not None)
-    learner.email = learner.email_hash = learner.did = learner.display_name = None
+    learner.email = learner.email_hash = learner.did = learner.display_name = learner.account = None
     session.flush()
     return Erasure(learner.id, len(events), kept)
