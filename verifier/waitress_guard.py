@@ -11,19 +11,26 @@ few seconds resets forever. 110 such clients stopped both servers. The steps her
    are not complete `header_timeout_s` (10 s) after its first byte, or whose body is not
    complete `body_timeout_s` (60 s) after it; a connection with a request being answered
    is left alone.
-3. `main()`: the `waitress-serve`-like launcher the issuing service's web process uses
-   (`python -m verifier.waitress_guard --listen H:P --call module:factory`), so both web
-   servers run with the same guard. The factory is named by import string.
+3. `ProblemErrorTask`: what waitress answers by itself (a body over `max_request_body_size`,
+   malformed request lines or headers) is `application/problem+json` with a stable `code`,
+   like every other error of ours, not waitress's plain text.
+4. `main()`: the `waitress-serve`-like launcher the issuing service's web process uses
+   (`python -m verifier.waitress_guard --listen H:P [--listen H:Q] --call module:factory`), so
+   both web servers run with the same guard. The factory is named by import string.
 """
 
 from __future__ import annotations
 
 import argparse
 import importlib
+import json
 import resource
 import time
 from collections.abc import Callable, Sequence
 from typing import Any
+
+from waitress.channel import HTTPChannel
+from waitress.task import ErrorTask
 
 HEADER_TIMEOUT_S = 10.0
 BODY_TIMEOUT_S = 60.0
@@ -74,6 +81,30 @@ def guard_slow_requests(server: Any, *, header_timeout_s: float = HEADER_TIMEOUT
         listener.maintenance = maintenance
 
 
+SERVER_ERROR_CODES = {400: "malformed_request", 413: "payload_too_large", 431: "headers_too_large",
+                      500: "internal_error", 501: "not_implemented"}
+"""Stable codes of the errors waitress answers before the application sees the request."""
+
+
+class ProblemErrorTask(ErrorTask):
+    """waitress's own error answers as problem+json (step 3)."""
+
+    def execute(self) -> None:
+        error = self.request.error
+        code = SERVER_ERROR_CODES.get(error.code, "http_error")
+        body = json.dumps({"type": f"urn:badgeline:problem:{code}", "title": error.reason, "status": error.code,
+                           "code": code, "detail": str(error.body).strip()}).encode("utf-8")
+        self.status = f"{error.code} {error.reason}"
+        self.response_headers.append(("Content-Type", "application/problem+json"))
+        self.set_close_on_finish()
+        self.content_length = len(body)
+        self.write(body)
+
+
+class ProblemChannel(HTTPChannel):
+    error_task_class = ProblemErrorTask
+
+
 def create_guarded_server(app: Any, *, header_timeout_s: float = HEADER_TIMEOUT_S,
                           body_timeout_s: float = BODY_TIMEOUT_S, **options: Any) -> Any:
     """waitress's `create_server(app, **options)` with the slow-client options and guard."""
@@ -83,6 +114,8 @@ def create_guarded_server(app: Any, *, header_timeout_s: float = HEADER_TIMEOUT_
     raise_descriptor_limit(int(merged["connection_limit"]) + 64)
     server = create_server(app, **merged)
     guard_slow_requests(server, header_timeout_s=header_timeout_s, body_timeout_s=body_timeout_s)
+    for listener in _servers(server):
+        listener.channel_class = ProblemChannel
     return server
 
 
@@ -93,12 +126,12 @@ def _factory(name: str) -> Any:
 
 def main(argv: Sequence[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m verifier.waitress_guard")
-    parser.add_argument("--listen", required=True, help="host:port")
+    parser.add_argument("--listen", required=True, action="append", help="host:port (repeatable)")
     parser.add_argument("--threads", type=int, default=8)
     parser.add_argument("--max-request-body-size", type=int, default=1024 * 1024 * 1024)
     parser.add_argument("--call", required=True, help="module:factory returning the WSGI app")
     args = parser.parse_args(argv)
-    server = create_guarded_server(_factory(args.call), listen=args.listen, threads=args.threads,
+    server = create_guarded_server(_factory(args.call), listen=" ".join(args.listen), threads=args.threads,
                                    max_request_body_size=args.max_request_body_size, ident="badgeline")
     server.run()
 

@@ -8,12 +8,14 @@ headers is disconnected once its header time is up (`verifier.waitress_guard`)."
 
 from __future__ import annotations
 
+import json
 import os
 import socket
 import subprocess
 import sys
 import threading
 import time
+import urllib.error
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
@@ -137,3 +139,29 @@ def test_a_client_dripping_its_headers_is_disconnected():
             assert response.read() == b"hello"  # and it still serves
     finally:
         server.close()
+
+
+def test_the_real_web_command_answers_an_oversized_body_as_a_problem_on_every_port(tmp_path):
+    """`badgeline web`'s command line (web_argv) with a second listening port (an old local base URL):
+    both ports answer, and a body over the upload limit is waitress's own 413 as problem+json."""
+    port, alias = free_port(), free_port()
+    settings = Settings.explicit(database_url=f"sqlite:///{tmp_path / 'store.db'}", data_dir=tmp_path,
+                                 public_url=f"http://127.0.0.1:{port}", api_key_pepper="pepper", max_event_bytes=1024)
+    env = {k: v for k, v in os.environ.items() if not k.startswith("BADGELINE_")}
+    process = subprocess.Popen(web_argv(settings, "127.0.0.1", port, also=(alias,)), cwd=ROOT,
+                               env={**env, **settings_env(settings, "redis://127.0.0.1:6379/15")},
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    try:
+        wait_for(lambda: (_answers(port) and _answers(alias)) or process.poll() is not None, 60, "both ports")
+        assert process.poll() is None
+        request = urllib.request.Request(f"http://127.0.0.1:{port}/api/v1/events:csv", data=b"x" * (64 * 1024 + 1),
+                                         headers={"Content-Type": "text/csv"}, method="POST")
+        try:
+            urllib.request.urlopen(request, timeout=10)
+            raise AssertionError("an oversized body was accepted")
+        except urllib.error.HTTPError as error:
+            body = json.loads(error.read())
+            assert error.code == 413 and error.headers["Content-Type"] == "application/problem+json"
+            assert body["code"] == "payload_too_large" and "65536" in body["detail"]
+    finally:
+        stop(process)
