@@ -61,7 +61,9 @@ def _reserve(session: Session, list_id: str) -> int:
     bind = session.get_bind()
     result = None
     if bind.dialect.name == "postgresql":
-        with bind.engine.begin() as connection:  # own transaction: no row lock held by the caller
+        # Its own one-statement transaction (autocommit: no BEGIN/COMMIT round trips): no row
+        # lock held by the caller.
+        with bind.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
             result = connection.execute(statement).first()
     if result is None:  # SQLite, or a list created by the caller's own uncommitted transaction
         result = session.execute(statement).first()
