@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from flask import Flask, jsonify, request
 from sqlalchemy.exc import SQLAlchemyError
@@ -32,6 +32,9 @@ from pipeline.vcapi import make_vcapi_blueprint
 from pipeline.wallet.signing import BoundIssuer, CeleryBoundIssuer
 from pipeline.wallet.web import register_wallet_routes
 from verifier.http import explicitly_accepts_html, http_problem
+
+if TYPE_CHECKING:
+    from verifier.engine import VerifierEngine
 
 log = logging.getLogger(__name__)
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
@@ -64,13 +67,12 @@ def create_app(settings: Settings, *, services: Services | None = None, mount_ve
     app.register_blueprint(make_api_blueprint(services), url_prefix="/api/v1")
     app.register_blueprint(make_publish_blueprint(services))
     app.register_blueprint(make_holder_blueprint(services))
-    app.register_blueprint(make_metrics_blueprint(services))
     app.register_blueprint(make_vcapi_blueprint(settings, credential_issuer))
     if settings.admin_key_hash:
         app.register_blueprint(make_framework_admin_blueprint(services))
     register_wallet_routes(app, services, bound_issuer)
-    if mount_verifier:
-        mount_verifier_app(app, settings, services)
+    engine = mount_verifier_app(app, settings, services) if mount_verifier else None
+    app.register_blueprint(make_metrics_blueprint(services, engine.verdict_counts if engine is not None else None))
 
     def health() -> Health:
         return check_health(services.engine, settings.redis_url, settings.celery_queue)
@@ -114,13 +116,13 @@ def _store_error(error: SQLAlchemyError) -> Any:
     return problem_response(problem_body(503, STORE_UNAVAILABLE), {"Retry-After": RETRY_AFTER_S})
 
 
-def mount_verifier_app(app: Flask, settings: Settings, services: Services | None = None) -> None:
+def mount_verifier_app(app: Flask, settings: Settings, services: Services | None = None) -> VerifierEngine:
     """Serve the employer verifier (`/`, `/verify`, `/credentials/verify`, ...) from this app too,
     its framework check reading the service's own (stored) framework versions."""
     from verifier.app import register_verifier
 
-    register_verifier(app, allowed_hosts=settings.verifier_allowed_hosts, own_origin=settings.public_url,
-                      registry=services.registry if services else None)
+    return register_verifier(app, allowed_hosts=settings.verifier_allowed_hosts, own_origin=settings.public_url,
+                             registry=services.registry if services else None)
 
 
 def app_from_env() -> Flask:

@@ -10,6 +10,8 @@ ones.
 
 from __future__ import annotations
 
+import threading
+from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -159,6 +161,18 @@ class VerifierEngine:
         self.allowed_contexts = known_urls() if allowed_contexts is None else allowed_contexts
         self.resolver = GuardedKeyResolver(fetcher, did_web_http=did_web_http)
         self.status = StatusChecker(fetcher, self.resolver, clock_skew=clock_skew, verify_jwt=self.verify_jwt_core)
+        self._verdicts: Counter[str] = Counter()
+        self._verdicts_lock = threading.Lock()
+
+    def verdict_counts(self) -> dict[str, int]:
+        """How many top-level verifications this engine (this process) answered, by verdict."""
+        with self._verdicts_lock:
+            return dict(self._verdicts)
+
+    def _counted(self, verification: Verification) -> Verification:
+        with self._verdicts_lock:
+            self._verdicts[verification.verdict] += 1
+        return verification
 
     # --- entry points by input kind ------------------------------------------------------
     def verify_value(self, value: Any, *, now: datetime | None = None, nested: bool = False) -> Verification:
@@ -178,8 +192,11 @@ class VerifierEngine:
         try:
             submission = read()
         except FormatError as exc:
-            return Verification(parse_failure(exc.code, f"The input could not be read: {exc.message}."), None, now)
-        return self.verify_submission(submission, now=now, nested=nested)
+            verification = Verification(parse_failure(exc.code, f"The input could not be read: {exc.message}."),
+                                        None, now)
+        else:
+            verification = self.verify_submission(submission, now=now, nested=nested)
+        return verification if nested else self._counted(verification)
 
     def verify_submission(self, submission: Submission, *, now: datetime | None = None,
                           nested: bool = False) -> Verification:

@@ -8,6 +8,7 @@ row refused for its shape counts in the summary."""
 from __future__ import annotations
 
 import json
+from datetime import timedelta
 
 import pytest
 from jsonschema import Draft202012Validator
@@ -15,6 +16,7 @@ from referencing import Registry
 from referencing.jsonschema import DRAFT202012
 
 from pipeline.services import build_services
+from pipeline.store.models import Event
 from pipeline.web import create_app
 
 from .conftest import bearer, event_data, native
@@ -127,3 +129,25 @@ def test_metrics_are_prometheus_text_from_the_store(web, make_key):
     assert "# TYPE badgeline_credentials_issued_total counter" in lines
     samples = [line for line in lines if line and not line.startswith("#")]
     assert all(len(line.rsplit(" ", 1)) == 2 and float(line.rsplit(" ", 1)[1]) >= 0 for line in samples)
+
+
+def test_metrics_report_processing_time_and_this_process_verdicts(web, make_key, settings):
+    """The rest of issue 10's metrics: how long recent events took from acceptance to outcome (from
+    the store, whichever worker did it), and the verifier's verdicts in this process."""
+    _provider, key = make_key()
+    ids = [web.post("/api/v1/events", data=json.dumps(native(event_id=f"t-{n}")), headers=bearer(key),
+                    content_type="application/json").get_json()["id"] for n in range(2)]
+    services = web.application.extensions["badgeline"]
+    with services.sessions.begin() as session:
+        for event_id, seconds in zip(ids, (1.0, 3.0)):
+            event = session.get(Event, event_id)
+            event.state, event.finished_at = "processed", event.received_at + timedelta(seconds=seconds)
+    for body in ({"verifiableCredential": {}}, {"verifiableCredential": "not a credential"}):
+        assert web.post("/credentials/verify", data=json.dumps(body), content_type="application/json").status_code == 400
+    lines = web.get("/metrics").get_data(as_text=True).splitlines()
+    assert "# TYPE badgeline_event_processing_seconds summary" in lines
+    assert 'badgeline_event_processing_seconds{quantile="0.5"} 1' in lines
+    assert 'badgeline_event_processing_seconds{quantile="0.99"} 3' in lines
+    assert "badgeline_event_processing_seconds_count 2" in lines
+    assert 'badgeline_verifications_total{verdict="not-verified"} 2' in lines
+    assert 'badgeline_verifications_total{verdict="verified"} 0' in lines
