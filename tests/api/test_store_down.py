@@ -16,19 +16,11 @@ from pipeline.store import migrate
 from pipeline.store.models import Event
 from pipeline.web import create_app
 from tests.processes import wait_for
-from tests.store.own_postgres import OwnPostgres
+from tests.store.own_postgres import needs_own_postgres, own_postgres  # noqa: F401 - the fixture
 
 from .conftest import PEPPER, PUBLIC, RecordingDispatcher, bearer, native
 
-pytestmark = pytest.mark.skipif(not OwnPostgres.available(), reason="no PostgreSQL binaries to start a server")
-
-
-@pytest.fixture
-def own_postgres():
-    server = OwnPostgres().init()
-    server.start()
-    yield server
-    server.remove()
+pytestmark = needs_own_postgres
 
 
 @pytest.fixture

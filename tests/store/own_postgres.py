@@ -14,7 +14,10 @@ import shutil
 import socket
 import subprocess
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
+
+import pytest
 
 
 def _bin_dir() -> Path | None:
@@ -77,3 +80,16 @@ class OwnPostgres:
         except subprocess.CalledProcessError:
             pass
         shutil.rmtree(self.folder, ignore_errors=True)
+
+
+needs_own_postgres = pytest.mark.skipif(not OwnPostgres.available(), reason="no PostgreSQL binaries to start a server")
+"""Mark for tests that start their own PostgreSQL (skipped where the binaries are missing)."""
+
+
+@pytest.fixture
+def own_postgres() -> Iterator[OwnPostgres]:
+    """A PostgreSQL server of this test's own, started; removed afterwards."""
+    server = OwnPostgres().init()
+    server.start()
+    yield server
+    server.remove()

@@ -7,26 +7,17 @@ from __future__ import annotations
 
 import time
 
-import pytest
 from sqlalchemy import create_engine, func, select
 from sqlalchemy.orm import sessionmaker
 
 from pipeline.store import create_store_engine, migrate, session_factory
 from pipeline.store.models import Award, Credential, Event, Evidence
 from tests.processes import wait_for
-from tests.store.own_postgres import OwnPostgres
+from tests.store.own_postgres import needs_own_postgres, own_postgres  # noqa: F401 - the fixture
 
 from .conftest import Store, codes, forget_queue, make_stack, native
 
-pytestmark = pytest.mark.skipif(not OwnPostgres.available(), reason="no PostgreSQL binaries to start a server")
-
-
-@pytest.fixture
-def own_postgres():
-    server = OwnPostgres().init()
-    server.start()
-    yield server
-    server.remove()
+pytestmark = needs_own_postgres
 
 
 def count(reader, model) -> int:
