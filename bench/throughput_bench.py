@@ -15,7 +15,8 @@ waitress) in a temporary folder, with SQLite or a fresh PostgreSQL schema.
   same run, times the cores, and the ratio.
 - `mix`: `workloads.realistic_mix` (four events in five issue nothing): events/s processed.
 - `intake`: the web process alone (no worker consumes the queue): single POSTs from
-  `--clients` clients, `events:batch` and `events:csv` (500 events per request, 2 clients).
+  `--clients` clients, `events:batch` and `events:csv` (500 events per request, 2 clients);
+  `--server gunicorn` runs it under gunicorn instead of waitress, for comparison.
 - `latency`: single POSTs at `--rate` events/s (default: half of the `whole` rate measured
   first in the same run) for `--seconds`; p50/p99 post -> final state from the store.
 - `rss`: the worker processes' resident memory every `--every` events.
@@ -41,7 +42,7 @@ from bench import workloads
 from bench.pipeline_bench import fresh_schema, wait_processed
 from pipeline.demo import accredit
 from pipeline.embedded_redis import EmbeddedRedis, free_port
-from pipeline.processes import ProcessGroup, child_env
+from pipeline.processes import ProcessGroup, child_env, python_module
 from pipeline.runner import prepare, running_stack, settings_env, wait_healthy, web_argv
 from pipeline.services import build_services
 from pipeline.settings import Settings
@@ -57,8 +58,16 @@ def stack_settings(postgres: str | None) -> Iterator[Settings]:
         yield Settings.explicit(**values)
 
 
+def server_argv(server: str, settings: Settings, port: int) -> list[str]:
+    """waitress as `badgeline up` runs it, or gunicorn (2 processes x 4 threads) for comparison."""
+    if server == "waitress":
+        return web_argv(settings, "127.0.0.1", port)
+    return python_module("gunicorn", "--workers=2", "--threads=4", f"--bind=127.0.0.1:{port}",
+                         "pipeline.web:app_from_env()")
+
+
 @contextmanager
-def web_only(settings: Settings) -> Iterator[str]:
+def web_only(settings: Settings, server: str = "waitress") -> Iterator[str]:
     """The web process and Redis, no worker: the queue only fills."""
     prepare(settings)
     redis = EmbeddedRedis(settings.redis_dir)
@@ -66,7 +75,7 @@ def web_only(settings: Settings) -> Iterator[str]:
     port = int(settings.public_url.rsplit(":", 1)[1])
     try:
         env = child_env(os.environ, settings_env(settings, redis.start()))
-        group.spawn("web", web_argv(settings, "127.0.0.1", port), env, settings.data_dir / "web.log")
+        group.spawn("web", server_argv(server, settings, port), env, settings.data_dir / "web.log")
         url = f"http://127.0.0.1:{port}"
         wait_healthy(url, group)
         yield url
@@ -129,7 +138,7 @@ def cmd_mix(args) -> None:
 def cmd_intake(args) -> None:
     now = datetime.now(timezone.utc)
     results = {}
-    with stack_settings(args.postgres) as settings, web_only(settings) as url:
+    with stack_settings(args.postgres) as settings, web_only(settings, args.server) as url:
         keys = accredit(settings)
         single = [("north", workloads.whole_level(i, now, "s")) for i in range(args.n)]
         results["single POST /events"] = workloads.post_single(url, keys, single, args.clients)
@@ -137,7 +146,8 @@ def cmd_intake(args) -> None:
         results["events:batch (500/request)"] = workloads.post_batches(url, keys, mix, 2)
         mix = workloads.realistic_mix(5000, now, "c")
         results["events:csv (500/request)"] = workloads.post_csv(url, keys, mix, 2)
-    print(f"\nintake, {store_name(args)}, web process only (waitress, 8 threads), no worker running")
+    server = "waitress, 8 threads" if args.server == "waitress" else "gunicorn, 2 processes x 4 threads"
+    print(f"\nintake, {store_name(args)}, web process only ({server}), no worker running")
     for name, rate in results.items():
         print(f"  {name:<30}{rate:8.0f} events/s")
 
@@ -241,6 +251,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--rate", type=float)
     parser.add_argument("--seconds", type=int, default=60)
     parser.add_argument("--every", type=int, default=2000)
+    parser.add_argument("--server", choices=["waitress", "gunicorn"], default="waitress",
+                        help="intake: the web server (gunicorn must be installed)")
     args = parser.parse_args(argv)
     args.n = args.n or {"whole": 2000, "mix": 10000, "intake": 2000, "rss": 20000}.get(args.workload, 0)
     {"whole": cmd_whole, "mix": cmd_mix, "intake": cmd_intake, "latency": cmd_latency, "rss": cmd_rss}[
