@@ -20,6 +20,7 @@ nothing stored. Order of checks: 401, 415, 413, 400, 422, 403, 409.
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -34,6 +35,8 @@ from pipeline.store.models import Event
 
 from .auth import current_caller
 from .problems import NotFound, PayloadTooLarge, UnsupportedMediaType, error_body
+
+log = logging.getLogger(__name__)
 
 BATCH_BYTES_FACTOR = 64
 READ_CHUNK = 64 * 1024
@@ -113,6 +116,8 @@ def register_event_routes(bp: Blueprint, services: Services) -> None:
         caller = current_caller()
         require_json()
         accepted = accept_event(services, caller, read_body(settings.max_event_bytes))
+        log.info("event %s %s", accepted.event.id, "accepted" if accepted.created else "replayed",
+                 extra={"event_id": accepted.event.id, "provider_id": caller.provider_id})
         resource = _resources(services, [accepted])[accepted.event.id]
         return json_response(resource, 202 if accepted.created else 200, {"Location": resource["url"]})
 

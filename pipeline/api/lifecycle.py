@@ -108,6 +108,9 @@ def register_lifecycle_routes(bp: Blueprint, services: Services) -> None:
             revoked = revoke_award(session, credential, actor=actor,
                                    reason=body.get("reason") if isinstance(body, dict) else None, now=now,
                                    public_url=public_url)
+        for credential_id in revoked.credential_ids:
+            log.info("credential %s revoked", credential_id,
+                     extra={"credential_id": credential_id, "provider_id": actor.provider_id})
         for list_id in revoked.list_ids:
             try:
                 services.dispatcher.send_publish_status_list(list_id)

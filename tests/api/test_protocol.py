@@ -151,3 +151,27 @@ def test_metrics_report_processing_time_and_this_process_verdicts(web, make_key,
     assert "badgeline_event_processing_seconds_count 2" in lines
     assert 'badgeline_verifications_total{verdict="not-verified"} 2' in lines
     assert 'badgeline_verifications_total{verdict="verified"} 0' in lines
+
+
+def test_the_web_process_logs_json_with_the_event_and_provider_ids(web, make_key):
+    """BADGELINE_LOG_FORMAT=json in the web process: the line for an accepted event carries its ids."""
+    import io
+    import logging
+
+    from pipeline.json_logs import JsonFormatter
+
+    stream = io.StringIO()
+    handler = logging.StreamHandler(stream)
+    handler.setFormatter(JsonFormatter())
+    logger = logging.getLogger("pipeline.api.events")
+    logger.addHandler(handler)
+    logger.setLevel(logging.INFO)
+    try:
+        provider_id, key = make_key()
+        posted = web.post("/api/v1/events", data=json.dumps(native(event_id="log-1")), headers=bearer(key),
+                          content_type="application/json").get_json()
+    finally:
+        logger.removeHandler(handler)
+    [line] = [json.loads(text) for text in stream.getvalue().splitlines()]
+    assert line["event_id"] == posted["id"] and line["message"] == f"event {posted['id']} accepted"
+    assert line["provider_id"] == provider_id
