@@ -23,7 +23,7 @@ def test_rotate_without_restart_and_both_verifiers_accept_old_and_new(tmp_path, 
         before = service.issue("rotate-1", "ana@example.org")
         rotated = service.run("keys", "rotate")
         after = service.issue("rotate-2", "ben@example.org")
-        old_vm, new_vm = before["proof"]["verificationMethod"], after["proof"]["verificationMethod"]
+        old_vm, new_vm = before["proof"][0]["verificationMethod"], after["proof"][0]["verificationMethod"]
         assert old_vm != new_vm and f"current key   {new_vm}" in rotated.stdout
         assert up.poll() is None  # the same `up` (web and worker) served before and after
 
@@ -34,7 +34,7 @@ def test_rotate_without_restart_and_both_verifiers_accept_old_and_new(tmp_path, 
         entry = after["credentialStatus"]
         assert entry["statusListCredential"] == before["credentialStatus"]["statusListCredential"]
         status_list = json.loads(fetch(entry["statusListCredential"], "application/vc")[2])
-        assert status_list["proof"]["verificationMethod"] == new_vm  # re-signed with the new key
+        assert status_list["proof"][0]["verificationMethod"] == new_vm  # re-signed with the new key
 
         hosts = [f"127.0.0.1:{port}"]
         for credential in (before, after):

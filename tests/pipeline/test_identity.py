@@ -154,7 +154,7 @@ def test_issuing_identity_signs_what_its_resolver_verifies(sessions, tmp_path, i
         identity = load_issuing_identity(settings, s, NOW)
     key = load_or_create_key(settings)
     expected_id = issuer_did or key.did_key
-    assert (identity.profile.id, identity.profile.name, identity.profile.url) == (expected_id, "Example Board", PUBLIC)
+    assert (identity.profile.id, identity.profile.name, identity.profile.url) == (expected_id, "Example Board", f"{PUBLIC}/issuer")
     assert identity.signer.key == key
     assert identity.signer.verification_method == verification_method_id(settings, key)
     assert identity.resolve_key(identity.signer.verification_method).public_key == key.public_bytes

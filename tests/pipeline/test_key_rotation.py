@@ -61,13 +61,13 @@ def test_rotation_publishes_both_keys_and_old_credentials_still_verify(engine, s
     assert document["assertionMethod"] == [old_vm, new_vm]
     assert document["authentication"] == [new_vm]
     assert after.signer.verification_method == new_vm
-    assert status_list["proof"]["verificationMethod"] == new_vm  # re-signed with the new key
+    assert status_list["proof"][0]["verificationMethod"] == new_vm  # re-signed with the new key
     assert status_list["id"] == f"{PUBLIC}/status/1"
 
     resolver = StaticKeyResolver({DID: document})
     assert verify_credential(old_credential, resolve_key=resolver, now=LATER).verified
     new_credential = sign_and_check(credential(DID), after, LATER)
-    assert new_credential["proof"]["verificationMethod"] == new_vm
+    assert new_credential["proof"][0]["verificationMethod"] == new_vm
     assert verify_credential(new_credential, resolve_key=resolver, now=LATER).verified
     assert verify_credential(status_list, resolve_key=resolver, now=LATER).verified
 
