@@ -106,7 +106,7 @@ def test_a_good_request_gets_the_bound_credential_once(local: Local):
     response = credential_response(local, token, request_with(holder.proof(aud=local.public_url, nonce=nonce(local))))
     assert response.status_code == 200, response.get_json()
     vc = response.get_json()["credentials"][0]["credential"]
-    assert vc["credentialSubject"]["id"] == holder.did and vc["proof"]["cryptosuite"] == "eddsa-rdfc-2022"
+    assert vc["credentialSubject"]["id"] == holder.did and vc["proof"][0]["cryptosuite"] == "eddsa-rdfc-2022"
     again = credential_response(local, token, request_with(holder.proof(aud=local.public_url, nonce=nonce(local))))
     assert "invalid_token" in again.headers["WWW-Authenticate"]
     expect(again, 401, "invalid_token")
