@@ -137,6 +137,9 @@ PLAIN: dict[str, str] = {
     "malformed_json": "This text is not a credential: it is neither a JSON credential nor a JWT. Check that it was "
                       "copied completely.",
     "not_an_object": "This text is not a credential.",
+    "json_too_deep": "This file nests its data more than 64 levels deep, which no credential needs: it cannot be "
+                     "read here.",
+    "json_too_large": "This file holds far more data than a credential does: it cannot be read here.",
     "envelope_invalid": "The credential inside this envelope could not be read.",
     # A link could not be opened.
     "fetch_dns": "The web address could not be found. Check the link for typing mistakes.",

@@ -45,15 +45,16 @@ def test_the_api_endpoints_answer_400_json_too_deep(client, depth):
 
 @pytest.mark.parametrize("depth", [1_000, 20_000])
 def test_the_page_refuses_deep_json_in_text_and_file(client, depth):
-    """The page shows its not-verified result naming the nesting (HTML, as for any unreadable
-    input); asked for JSON it answers 400 with the code."""
+    """The page shows its not-verified result naming the nesting in plain words, with the code in
+    its table (HTML, as for any unreadable input); asked for JSON it answers 400 with the code."""
     credential = deep_credential(depth)
     forms = [lambda: {"credential": credential}, lambda: {"file": (io.BytesIO(credential.encode()), "c.json")}]
     for form in forms:
         response = client.post("/verify", data=form(), content_type="multipart/form-data",
                                headers={"Accept": "text/html"})
         assert response.status_code in (200, 400), response.status_code
-        assert "nested more than 64 levels" in response.get_data(as_text=True)
+        page = response.get_data(as_text=True)
+        assert "more than 64 levels deep" in page and "json_too_deep" in page  # plainly, then the code
         response = client.post("/verify", data=form(), content_type="multipart/form-data",
                                headers={"Accept": "application/json"})
         assert response.status_code == 400 and "json_too_deep" in response.get_data(as_text=True)
