@@ -3,9 +3,12 @@
 1. Secrets per role: a child process gets only the secrets its work needs. The web process
    checks API keys (the pepper) but never signs (no key passphrase); a worker signs (the
    passphrase) but never checks API keys (no pepper). `role_env` drops the others.
-2. Owner-only data: the CLI runs with umask 077, so everything it and its children create
-   (SQLite database, WAL and SHM files, issuer key, logs, embedded Redis files) is 0600 in
-   0700 folders; `secure_data_dir` also tightens a data folder made before this rule.
+2. Owner-only data: `secure_data_dir` makes the data folder (and its logs/) 0700 and what it
+   holds 0600, before and after the store is migrated: the SQLite database (its WAL and SHM
+   files take its mode), the issuer key (written 0600), logs and embedded Redis files sit in a
+   folder no one else may enter (files created later, such as logs, are covered by the folder).
+   The process umask is left alone, so tests that run the CLI in-process do not change it for
+   everything they start afterwards.
 """
 
 from __future__ import annotations

@@ -5,8 +5,11 @@ Each Celery worker's main process keeps one key in the broker's Redis,
 `badgeline:worker:{queue}:{hostname}`, rewritten every `INTERVAL_S` with a `TTL_S` expiry and
 deleted when the worker stops. A key that is present means a worker on that queue was alive
 within the last `TTL_S` seconds; a SIGKILLed worker disappears when its key expires.
-Steps: the `Heartbeat` bootstep starts a daemon thread with the worker and stops it with the
-worker; `live_workers` lists the keys of one queue.
+Steps: the `Heartbeat` bootstep starts a daemon thread with the worker's consumer and stops it
+with the consumer; `live_workers` lists the keys of one queue. It is a *consumer* step on
+purpose: consumer steps start after the worker has forked its pool and its embedded beat, so no
+child is forked while this thread holds a lock (a thread started earlier, as a worker step, left
+the embedded beat process stuck before it sent any due task).
 """
 
 from __future__ import annotations
@@ -33,19 +36,20 @@ def worker_key(queue: str, hostname: str) -> str:
 
 
 class Heartbeat(bootsteps.StartStopStep):
-    """Keeps this worker's liveness key fresh while the worker runs."""
+    """Keeps this worker's liveness key fresh while its consumer runs (a consumer step)."""
 
-    def __init__(self, worker: Any, **kwargs: Any) -> None:
-        super().__init__(worker, **kwargs)
+    def __init__(self, consumer: Any, **kwargs: Any) -> None:
+        super().__init__(consumer, **kwargs)
         self.stopping = threading.Event()
         self.thread: threading.Thread | None = None
         self.client: redis.Redis | None = None
         self.key = ""
 
-    def start(self, worker: Any) -> None:
-        conf = worker.app.conf
+    def start(self, consumer: Any) -> None:
+        conf = consumer.app.conf
+        self.stopping = threading.Event()
         self.client = redis.Redis.from_url(conf.broker_url, socket_timeout=2, socket_connect_timeout=2)
-        self.key = worker_key(conf.task_default_queue, worker.hostname)
+        self.key = worker_key(conf.task_default_queue, consumer.hostname)
         started = time.time()
         self.thread = threading.Thread(target=self._beat, args=(started,), name="badgeline-heartbeat", daemon=True)
         self.thread.start()
@@ -59,7 +63,7 @@ class Heartbeat(bootsteps.StartStopStep):
                 log.warning("worker heartbeat not written: %s", error)
             self.stopping.wait(INTERVAL_S)
 
-    def stop(self, worker: Any) -> None:
+    def stop(self, consumer: Any) -> None:
         self.stopping.set()
         if self.client is not None:
             try:

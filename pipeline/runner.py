@@ -79,9 +79,12 @@ def web_argv(settings: Settings, host: str, port: int, threads: int = 8, also: t
 
 
 def prepare_store(settings: Settings) -> None:
-    """Create the data directory (owner-only) and migrate the store to the current schema."""
+    """Create the data directory (owner-only) and migrate the store to the current schema; what
+    the migration created (a new SQLite file, whose WAL and SHM files take its mode) is made
+    owner-only too."""
     secure_data_dir(settings.data_dir)
     migrate(settings.database_url)
+    secure_data_dir(settings.data_dir)
 
 
 def check_public_url(settings: Settings) -> None:

@@ -327,7 +327,7 @@ def create_celery_app(settings: Settings, options: WorkerOptions | None = None) 
         beat_schedule_filename=str(settings.data_dir / "celerybeat-schedule"),
         enable_utc=True, timezone="UTC",
     )
-    app.steps["worker"].add(Heartbeat)  # liveness for /healthz and /readyz
+    app.steps["consumer"].add(Heartbeat)  # liveness for /healthz and /readyz (after the forks)
     if settings.log_format == "json":
         _json_logs_after_celery_setup()
     runtime = WorkerRuntime(settings, options, app)

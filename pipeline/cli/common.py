@@ -7,7 +7,6 @@ from pathlib import Path
 
 import click
 
-from pipeline.exposure import owner_only_umask
 from pipeline.settings import Settings
 
 
@@ -19,7 +18,6 @@ def settings_options(fn):
                        "Default: $BADGELINE_DATA_DIR or ./badgeline-data.")
     @wraps(fn)
     def wrapper(*args, data_dir: Path | None = None, **kwargs):
-        owner_only_umask()  # data, key, logs: owner-only (pipeline.exposure)
         overrides = {"data_dir": data_dir} if data_dir else {}
         kwargs["settings"] = Settings(**overrides)
         return fn(*args, **kwargs)
