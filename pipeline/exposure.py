@@ -13,7 +13,6 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -21,18 +20,12 @@ PASSPHRASE = "BADGELINE_KEY_PASSPHRASE"
 PEPPER = "BADGELINE_API_KEY_PEPPER"
 #: the secrets a role must NOT receive
 WITHHELD: dict[str, tuple[str, ...]] = {"web": (PASSPHRASE,), "worker": (PEPPER,)}
-OWNER_ONLY_UMASK = 0o077
 
 
 def role_env(role: str, env: Mapping[str, str]) -> dict[str, str]:
     """`env` without the secrets `role` ("web" or "worker") does not need."""
     withheld = WITHHELD[role]
     return {name: value for name, value in env.items() if name not in withheld}
-
-
-def owner_only_umask() -> None:
-    """Files created from now on by this process and its children are owner-only."""
-    os.umask(OWNER_ONLY_UMASK)
 
 
 def secure_data_dir(data_dir: Path) -> None:

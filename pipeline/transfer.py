@@ -5,8 +5,9 @@ Export: one JSON document per line, first `{"badgeline_export": 1, "tables": [..
 `{"table": name, "row": {...}}` for each row, parents before children (the metadata's
 dependency order); datetimes as ISO 8601 text, bytes as base64. API-key hashes (`api_keys`)
 are written only with `with_keys` (the signing key itself is a file, never in the store).
-Import: the target is migrated, must hold no rows, receives the rows in the same order in one
-transaction, and has its PostgreSQL id sequences moved past the imported ids.
+Import: the target is migrated, must hold no rows but what the migrations seed (the bundled
+framework version, `SEEDED_TABLES`: replaced by the export's own rows), receives the rows in
+the same order in one transaction, and has its PostgreSQL id sequences moved past the imported ids.
 """
 
 from __future__ import annotations
@@ -26,6 +27,8 @@ from pipeline.store.models import Base
 from pipeline.store.types import UtcDateTime
 
 KEY_TABLES = frozenset({"api_keys"})
+SEEDED_TABLES = frozenset({"framework_documents"})
+"""Tables the migrations fill (migration 0009 stores the bundled framework version)."""
 
 
 def _tables(with_keys: bool) -> list[Table]:
@@ -82,8 +85,10 @@ def import_store(engine: Engine, lines: Iterable[str]) -> dict[str, int]:
         raise StoreError("not a badgeline export", code="import_invalid")
     with engine.begin() as connection:
         for table in tables.values():
-            if connection.scalar(select(func.count()).select_from(table)):
+            if table.name not in SEEDED_TABLES and connection.scalar(select(func.count()).select_from(table)):
                 raise StoreError(f"the target store is not empty ({table.name})", code="import_target_not_empty")
+        for name in SEEDED_TABLES:  # what the migrations seeded comes back with the export's rows
+            connection.execute(tables[name].delete())
         for line in iterator:
             if not line.strip():
                 continue

@@ -237,10 +237,16 @@ class WorkerRuntime:
         return result
 
     def process_many(self, event_ids: list[str]) -> list[Processed]:
+        """`process` for a batch task's events (`pipeline.delivery`), with the same after-commit work."""
         self.load_identity()
+        refresh_registry(self.services.registry)  # framework versions added since the last task
         results = process_events(self.processor, event_ids)
         for result in results:
-            log.info("event %s: %s %s %s", result.event_id, result.state, result.code or "", ",".join(result.levels))
+            self.webhooks.send_for_credentials(result.credential_ids)  # committed: tell the providers now
+            with bound(event_id=result.event_id):
+                log.info("event %s: %s %s %s", result.event_id, result.state, result.code or "",
+                         ",".join(result.levels),
+                         extra={"credential_ids": list(result.credential_ids), "code": result.code})
         return results
 
     def sweep(self) -> list[str]:

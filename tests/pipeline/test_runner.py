@@ -93,8 +93,10 @@ def test_up_serves_issues_and_stops_cleanly(data_dir, stop_signal):
     base = f"http://127.0.0.1:{port}"
     up = start_up(data_dir, port)
     try:
-        health = wait_for(lambda: get_json(f"{base}/healthz"), 90, "/healthz")
-        assert health["status"] == "ok"
+        # "ok" once the database, the broker and a live worker answer (a worker's first heartbeat
+        # may come a moment after the web process): `up` itself waits for the same before it returns.
+        health = wait_for(lambda: (h := get_json(f"{base}/healthz")) and h["status"] == "ok" and h, 90, "/healthz ok")
+        assert health["checks"] == {"database": True, "broker": True, "workers": True}
         status, event = post_json(f"{base}/api/v1/events", key, whole_level_event("runner-1"))
         assert status == 202
         done = wait_for(lambda: (r := get_json(event["url"], key)) and r["state"] == "processed" and r, 60,

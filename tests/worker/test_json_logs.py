@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import json
 
+from tests.processes import wait_for
+
 from .conftest import codes, native
 
 
@@ -28,6 +30,9 @@ def test_a_worker_logs_json_with_event_and_credential_ids(stack):
     [event] = stack.store.wait_final([event_id])
     assert event.state == "processed"
     [credential] = stack.store.credentials_of(event_id)
+    # The event's last line is written after its transaction commits: wait for it, not only for the row.
+    wait_for(lambda: any(line.get("event_id") == event_id and line.get("credential_ids")
+                         for line in json_lines(worker.log())), 20, "the event's final log line")
     lines = json_lines(worker.log())
     assert lines and all({"ts", "level", "logger", "message"} <= line.keys() for line in lines)
     done = [line for line in lines if line.get("event_id") == event_id and line.get("credential_ids")]
