@@ -5,7 +5,8 @@ and exits non-zero when one is not ok. The checks, in order:
 
 1. database: a connection answers and the schema is at the migrations' head.
 2. broker: Redis (`BADGELINE_REDIS_URL`) answers PING.
-3. workers: at least one Celery worker answers a ping on the broker.
+3. workers: at least one worker keeps its heartbeat on this deployment's queue (`pipeline.heartbeat`,
+   what `/readyz` reads).
 4. signing key: the key file loads (with its passphrase) into the issuer's key.
 5. status lists: every allocated list has a signed document.
 6. stuck events: none waiting in `received` past the sweep's age, or `processing` past the
@@ -63,12 +64,19 @@ def check_broker(settings: Settings) -> tuple[bool, str]:
 
 
 def check_workers(settings: Settings) -> tuple[bool, str]:
-    from pipeline.worker import create_celery_app
+    """The same liveness `/readyz` reads: the workers' heartbeat keys on this deployment's queue."""
+    import redis
 
-    replies = create_celery_app(settings).control.ping(timeout=2.0)
-    if not replies:
-        return False, "no worker answered a ping"
-    return True, f"{len(replies)} worker(s) answered"
+    from pipeline.heartbeat import live_workers
+
+    client = redis.Redis.from_url(str(settings.redis_url), socket_timeout=3, socket_connect_timeout=3)
+    try:
+        workers = live_workers(client, settings.celery_queue)
+    finally:
+        client.close()
+    if not workers:
+        return False, f"no worker is alive on queue {settings.celery_queue!r}"
+    return True, f"{len(workers)} worker(s) alive on queue {settings.celery_queue!r}"
 
 
 def check_signing_key(settings: Settings) -> tuple[bool, str]:
