@@ -13,12 +13,11 @@ from flask import Blueprint, Response
 
 from pipeline.holder.tokens import collection_path, collection_secret, rotate_token
 from pipeline.services import Services
-from pipeline.store.learners import find_learner
 
 from .auth import current_caller
 from .events import json_response
 from .problems import NotFound
-from .reads import learner_query, visible_credentials
+from .reads import find_named_learner, learner_query, visible_credentials
 
 
 def sees_learner(services: Services, learner_id: int, provider_id: str) -> bool:
@@ -35,7 +34,7 @@ def register_collection_routes(bp: Blueprint, services: Services) -> None:
         caller = current_caller()
         query = learner_query(learner)
         with services.read_sessions() as session:
-            found = find_learner(session, did=query.get("did"), email=query.get("email"))
+            found = find_named_learner(session, query)
             learner_id = found.id if found is not None else None
         if learner_id is None or not sees_learner(services, learner_id, caller.provider_id):
             raise NotFound("no learner with credentials visible to this API key")

@@ -32,7 +32,7 @@ from pipeline.holder.tokens import collection_url
 from pipeline.outcomes import URN_UUID, credential_url, public_page_url
 from pipeline.services import Services
 from pipeline.store.learners import find_learner
-from pipeline.store.models import Award, Credential, Event, Evidence
+from pipeline.store.models import Award, Credential, Event, Evidence, Learner
 
 from .auth import current_caller
 from .events import json_response
@@ -118,6 +118,11 @@ def learner_query(identifier: str) -> dict[str, str]:
     raise NotFound("learners are named by email address or DID")
 
 
+def find_named_learner(session: Session, query: dict[str, str]) -> Learner | None:
+    """The learner a `learner_query` names (by DID, else by normalized email), or None."""
+    return find_learner(session, did=query.get("did"), email=query.get("email"))
+
+
 def credential_id_of(credential_uuid: str) -> str:
     """The `urn:uuid:` id of a credential named by its UUID in a route; `NotFound` otherwise."""
     try:
@@ -146,7 +151,7 @@ def register_read_routes(bp: Blueprint, services: Services) -> None:
         caller = current_caller()
         query = learner_query(learner)
         with services.read_sessions() as session:
-            found = find_learner(session, did=query.get("did"), email=query.get("email"))
+            found = find_named_learner(session, query)
             listed: list[dict[str, Any]] = []
             learner_id = found.id if found is not None else None
             if found is not None:
