@@ -39,7 +39,9 @@ def issuer_keys(session, did: str | None) -> tuple[str | None, list[KeyRow]]:
     return did, keys
 
 
-def register_issuer_page(bp: Blueprint, services: Services, wants_json, json_response) -> None:
+def register_issuer_page(bp: Blueprint, services: Services, wants_json, json_response,
+                         did_document: str | None) -> None:
+    """`/issuer` on `bp`; `did_document` is the path publish serves the did:web document at (or None)."""
     settings, registry = services.settings, services.registry
 
     @bp.get(PROFILE_PATH)
@@ -49,11 +51,6 @@ def register_issuer_page(bp: Blueprint, services: Services, wants_json, json_res
         if wants_json():
             return json_response({"@context": [OB_CONTEXT], "id": did, "type": ["Profile"],
                                   "name": settings.issuer_name, "url": settings.public_url + PROFILE_PATH})
-        did_document = None
-        if settings.issuer_did:
-            from pipeline.publish import did_document_path
-
-            did_document = did_document_path(settings.issuer_did)
         return Response(render_template("publish/issuer.html", name=settings.issuer_name, did=did, keys=keys,
                                         did_document=did_document, frameworks=registry.all()),
                         mimetype="text/html")

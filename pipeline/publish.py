@@ -82,6 +82,7 @@ def make_publish_blueprint(services: Services) -> Blueprint:
                                crosswalks=registry.crosswalks_into(fw))
 
     did_path = did_document_path(settings.issuer_did) if settings.issuer_did else None
+    register_issuer_page(bp, services, wants_json, json_response, did_path)
     if did_path:
         @bp.get(did_path, endpoint="did_document")
         def did_document():
@@ -89,7 +90,6 @@ def make_publish_blueprint(services: Services) -> Blueprint:
                 document = issuer_did_document(settings, session)
             return json_response(document, mimetype="application/did+json", cache="public, max-age=60")
 
-    register_issuer_page(bp, services, wants_json, json_response)
 
     @bp.get("/status/<list_id>")
     def status_list(list_id: str):
