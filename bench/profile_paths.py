@@ -132,12 +132,14 @@ def main(argv: list[str] | None = None) -> None:
 
 def _processor(settings: Settings, services):
     from pipeline.processing import Processor
+    from pipeline.statuslists import SlotReservations
     from pipeline.identity import load_issuing_identity
 
     with services.sessions.begin() as session:
         identity = load_issuing_identity(settings, session, services.clock())
     return Processor(sessions=services.sessions, registry=services.registry, urls=services.urls,
-                     public_url=settings.public_url, clock=services.clock, identity=lambda s, now: identity), identity
+                     public_url=settings.public_url, clock=services.clock, identity=lambda s, now: identity,
+                     reservations=SlotReservations()), identity
 
 
 def worker_profile(settings: Settings, services, counter: StatementCounter, n: int, top: int) -> dict:

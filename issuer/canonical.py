@@ -11,6 +11,10 @@ OB test vectors in tests/jsonld/).
 
 from __future__ import annotations
 
+import json
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any
 
 import rfc8785
@@ -21,13 +25,44 @@ from issuer.jsonld import canonical_nquads
 from issuer.jsonld.literals import as_double
 
 
+_reused: ContextVar[dict[str, str] | None] = ContextVar("reused_canonical_forms", default=None)
+
+
+@contextmanager
+def reusing_canonical_forms() -> Iterator[None]:
+    """Inside the block, `rdfc_nquads` of a document identical to one it already canonicalized
+    in the block (same JSON text: same keys in the same order, same values) returns the earlier
+    result instead of computing it again.
+
+    The canonical form is a pure function of the document (bundled contexts, no network), so
+    the answer is the same; only the time differs. Issuance signs and then verifies the same
+    document: this halves the canonicalizations of a self-check without skipping any check
+    (`pipeline.issuance.sign_and_check`). Nothing outlives the block, and a verifier serving
+    strangers never runs inside one."""
+    token = _reused.set({})
+    try:
+        yield
+    finally:
+        _reused.reset(token)
+
+
 def rdfc_nquads(document: dict[str, Any]) -> str:
     """RDFC-1.0 canonical N-Quads of a JSON-LD document (bundled contexts only).
 
     Raises ContextError for a context outside the bundle, JsonLdError (specific code) for
     anything safe mode rejects.
     """
-    return canonical_nquads(document)
+    memo = _reused.get()
+    if memo is None:
+        return canonical_nquads(document)
+    try:
+        key = json.dumps(document, ensure_ascii=False, allow_nan=False)
+    except (TypeError, ValueError):  # not plain JSON: compute (and let it fail) as usual
+        return canonical_nquads(document)
+    found = memo.get(key)
+    if found is None:
+        found = memo[key] = canonical_nquads(document)
+    return found
 
 
 def _ieee_numbers(value: Any) -> Any:

@@ -28,10 +28,13 @@ from pipeline.store.models import Evidence
 
 
 def passed_with_carried(session: Session, registry: FrameworkRegistry | None, framework: Framework,
-                        learner_id: int) -> set[str]:
-    """Statement codes of `framework` the learner passed, directly or through a `same` mapping."""
-    passed = passed_statement_codes(session, learner_id=learner_id, framework_code=framework.code,
-                                    framework_version=framework.version)
+                        learner_id: int, passed: set[str] | None = None) -> set[str]:
+    """Statement codes of `framework` the learner passed, directly (`passed`, when the caller
+    has read them already) or through a `same` mapping."""
+    if passed is None:
+        passed = passed_statement_codes(session, learner_id=learner_id, framework_code=framework.code,
+                                        framework_version=framework.version)
+    passed = set(passed)
     for walk in registry.crosswalks_into(framework) if registry is not None else ():
         theirs = passed_statement_codes(session, learner_id=learner_id, framework_code=walk.from_key[0],
                                         framework_version=walk.from_key[1])

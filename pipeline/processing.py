@@ -47,9 +47,9 @@ from pipeline.crosswalks import passed_with_carried, with_carried_evidence
 from pipeline.errors import PipelineError, StatusListFull, StoreError
 from pipeline.events.normalized import AssessmentEvent
 from pipeline.issuance import IssuingIdentity, issue_level_credential
-from pipeline.renewals import Renewal, cited_since, renewals_due, valid_until_for
+from pipeline.renewals import Renewal, cited_since, expiring_levels, renewals_due, valid_until_for
 from pipeline.services import Clock, Dispatcher
-from pipeline.statuslists import allocate_entry
+from pipeline.statuslists import SlotReservations, allocate_entry
 from pipeline.store.engine import is_transient
 from pipeline.store.event_log import (
     FINAL_STATES, claim_event, events_to_resend, expired_leases, finish_event, mark_task_sent, renew_leases,
@@ -103,6 +103,8 @@ class Processor:
     """Deliveries after which an event that never completes is rejected (`attempts_exhausted`)."""
     lease: timedelta = DEFAULT_LEASE
     """How long a claim holds an event without renewal; the sweep re-sends it after that."""
+    reservations: SlotReservations | None = None
+    """The process's spare status-list reservations (`pipeline.statuslists.SlotReservations`)."""
 
 
 @dataclass(frozen=True)
@@ -154,12 +156,14 @@ def _work(processor: Processor, session: Session, event_id: str) -> Processed:
     learner = _locked_learner(session, parsed, event.provider_id, now)
     record_evidence(session, event=parsed, event_id=event.id, learner_id=learner.id,
                     provider_id=event.provider_id, now=now)
-    issued = [issue_level(processor, session, event, framework, learner, level, now)
-              for level in new_levels(session, framework, learner.id, processor.registry)]
-    awarded = awarded_levels(session, learner_id=learner.id, framework_code=framework.code,
-                             framework_version=framework.version)
-    issued += [issue_level(processor, session, event, framework, learner, due.level, now, renewal=due)
-               for due in renewals_due(session, framework, learner.id, awarded, now)]
+    standing = Standing.read(session, framework, learner.id)
+    issued = [issue_level(processor, session, event, framework, learner, level, now, standing=standing)
+              for level in new_levels(session, framework, learner.id, processor.registry, standing=standing)]
+    if expiring_levels(framework):  # a renewal is only ever due for a level that expires
+        awarded = standing.awarded | {award.level for award, _ in issued}
+        issued += [issue_level(processor, session, event, framework, learner, due.level, now, renewal=due,
+                               standing=standing)
+                   for due in renewals_due(session, framework, learner.id, awarded, now)]
     event.learner_id = learner.id  # set here, it goes out with the final UPDATE (one round trip less)
     code, message = outcome(parsed, [c for _, c in issued])
     message += name_note(parsed, learner)
@@ -198,32 +202,49 @@ def framework_of(registry: FrameworkRegistry, parsed: AssessmentEvent) -> Framew
 
 
 def _locked_learner(session: Session, parsed: AssessmentEvent, provider_id: str, now: datetime) -> Learner:
-    """Match the learner (DID, else normalized email, else the provider's account of them), then
-    hold their row until commit."""
+    """Match the learner (DID, else normalized email, else the provider's account of them), their
+    row held until commit (`match_learner(lock=True)`)."""
     try:
-        learner = match_learner(session, parsed.learner, now=now, provider_id=provider_id)
+        return match_learner(session, parsed.learner, now=now, provider_id=provider_id, lock=True)
     except StoreError as error:
         if error.code == "missing_learner_identity":
             raise Rejection(error.message, code=error.code) from error
         raise TransientFailure(error.message, code=error.code) from error  # learner_conflict: a race
-    session.flush()
-    session.execute(select(Learner.id).where(Learner.id == learner.id).with_for_update())
-    return learner
+
+
+@dataclass(frozen=True)
+class Standing:
+    """What the learner holds in one framework version, read once per event after its evidence
+    is recorded (issue 12: one read each instead of one per question asked of them)."""
+
+    passing: tuple[Evidence, ...]
+    """Every passing evidence row, oldest first."""
+    awarded: frozenset[str]
+    """Levels awarded (any renewal number)."""
+
+    @classmethod
+    def read(cls, session: Session, framework: Framework, learner_id: int) -> Standing:
+        key = {"learner_id": learner_id, "framework_code": framework.code, "framework_version": framework.version}
+        return cls(passing=tuple(passing_evidence(session, **key)), awarded=frozenset(awarded_levels(session, **key)))
+
+    def passing_for(self, codes: Sequence[str]) -> list[Evidence]:
+        wanted = set(codes)
+        return [row for row in self.passing if row.statement_code in wanted]
 
 
 def new_levels(session: Session, framework: Framework, learner_id: int,
-               registry: FrameworkRegistry | None = None) -> list[str]:
+               registry: FrameworkRegistry | None = None, *, standing: Standing | None = None) -> list[str]:
     """Levels the learner's accumulated passes reach (framework policy) not yet awarded; passes
     in older versions count where a crosswalk in `registry` maps them `same` (`pipeline.crosswalks`)."""
-    key = {"learner_id": learner_id, "framework_code": framework.code, "framework_version": framework.version}
+    standing = standing or Standing.read(session, framework, learner_id)
+    own = {row.statement_code for row in standing.passing}
     try:
-        reached = levels_reached(framework, framework.policy, passed_with_carried(session, registry, framework,
-                                                                                  learner_id))
+        reached = levels_reached(framework, framework.policy,
+                                 passed_with_carried(session, registry, framework, learner_id, passed=own))
     except FrameworkError as error:
         raise Rejection(f"Stored evidence names a statement not in {framework.code} {framework.version}.",
                         code="framework_changed") from error
-    done = awarded_levels(session, **key)
-    return [level for level in reached if level not in done]
+    return [level for level in reached if level not in standing.awarded]
 
 
 def recipient_for(learner: Learner) -> Recipient:
@@ -237,8 +258,7 @@ def recipient_for(learner: Learner) -> Recipient:
 def evidence_items(session: Session, rows: Sequence[Evidence]) -> tuple[list[EvidenceItem], list[ProviderProfile]]:
     """One EvidenceItem per distinct (provider, assessment) among `rows` (oldest first, dated by
     its first pass) and the providers involved, as credential sources."""
-    providers = {p.id: p for p in session.scalars(select(Provider).where(
-        Provider.id.in_({r.provider_id for r in rows})))}
+    providers = {r.provider_id: r.provider for r in rows}  # loaded with the rows (`passing_evidence`)
     groups: dict[tuple[str, str], list[Evidence]] = {}
     for row in rows:
         groups.setdefault((row.provider_id, row.assessment_id), []).append(row)
@@ -255,7 +275,7 @@ def evidence_items(session: Session, rows: Sequence[Evidence]) -> tuple[list[Evi
 
 def issue_level(
     processor: Processor, session: Session, event: Event, framework: Framework, learner: Learner, level: str,
-    now: datetime, renewal: Renewal | None = None,
+    now: datetime, renewal: Renewal | None = None, standing: Standing | None = None,
 ) -> tuple[Award, Credential]:
     """Award `level` (or its `renewal`) to the learner and store its signed, self-verified credential."""
     award = create_award(session, learner_id=learner.id, framework_code=framework.code,
@@ -263,8 +283,8 @@ def issue_level(
                          renewal=renewal.number if renewal else 0)
     if award is None:
         raise TransientFailure(f"level {level} was awarded concurrently; redo with fresh data", code="award_race")
-    rows = passing_evidence(session, learner_id=learner.id, framework_code=framework.code,
-                            framework_version=framework.version, statements=framework.level(level).codes)
+    standing = standing or Standing.read(session, framework, learner.id)
+    rows = standing.passing_for(framework.level(level).codes)
     cited = cited_since(rows, renewal)
     items, sources = evidence_items(session, cited)
     items, sources = with_carried_evidence(session, processor.registry, framework, learner.id, level, cited, items,
@@ -273,7 +293,8 @@ def issue_level(
     credential_id = f"urn:uuid:{uuid.uuid4()}"
     identity = processor.identity(session, now)
     try:
-        allocated = allocate_entry(session, identity=identity, public_url=processor.public_url, now=now)
+        allocated = allocate_entry(session, identity=identity, public_url=processor.public_url, now=now,
+                                   reservations=processor.reservations)
         document = issue_level_credential(
             framework=framework, level=level, urls=processor.urls, identity=identity, recipient=recipient_for(learner),
             now=now, credential_id=credential_id, awarded_date=now, evidence=items, sources=sources,
@@ -346,6 +367,6 @@ def sweep(
 
 __all__ = [
     "DEFAULT_LEASE", "LEVELS_REACHED", "NO_NEW_LEVEL", "Processed", "Processor", "Rejection", "TransientFailure",
-    "deliver", "evidence_items", "is_retryable", "new_levels", "outcome", "process_event", "recipient_for", "stuck_processing",
+    "Standing", "deliver", "evidence_items", "is_retryable", "new_levels", "outcome", "process_event", "recipient_for", "stuck_processing",
     "sweep",
 ]

@@ -80,11 +80,17 @@ def renewal_of(session: Session, framework: Framework, learner_id: int, level: s
     return Renewal(level=level, number=award.renewal + 1, replaces=rows[0], since=since)
 
 
+def expiring_levels(framework: Framework) -> list[str]:
+    """The levels whose policy sets `validForDays`: the only ones a renewal can be due for."""
+    return [level.key for level in framework.levels if framework.policy.rule(level.key).valid_for_days is not None]
+
+
 def renewals_due(session: Session, framework: Framework, learner_id: int, awarded: Iterable[str],
                  now: datetime) -> list[Renewal]:
-    """The renewals due for the levels already `awarded` to the learner (lowest level first)."""
-    found = [renewal_of(session, framework, learner_id, level.key, now)
-             for level in framework.levels if level.key in set(awarded)]
+    """The renewals due for the levels already `awarded` to the learner (lowest level first);
+    only levels that expire are looked at (no query at all for a framework without expiry)."""
+    found = [renewal_of(session, framework, learner_id, level, now)
+             for level in expiring_levels(framework) if level in set(awarded)]
     return [r for r in found if r is not None]
 
 
@@ -104,5 +110,5 @@ def expiring_credentials(session: Session, *, now: datetime, within: timedelta) 
     return list(session.scalars(query))
 
 
-__all__ = ["Renewal", "cited_since", "expiring_credentials", "renewal_of", "renewals_due", "valid_until_for",
+__all__ = ["Renewal", "cited_since", "expiring_credentials", "expiring_levels", "renewal_of", "renewals_due", "valid_until_for",
            "window_opens"]

@@ -21,6 +21,7 @@
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -29,11 +30,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from issuer.status import Bitstring, status_entry, status_list_credential
-from pipeline.errors import StoreError
+from pipeline.errors import StatusListFull, StoreError
 from pipeline.issuance import IssuingIdentity, sign_and_check
 from pipeline.revocation import mark_lists_changed
 from pipeline.store.models import Credential, StatusList, StatusSlot
-from pipeline.store.status_slots import DEFAULT_LIST_SIZE, allocate_status_index, ensure_status_list
+from pipeline.store.status_slots import DEFAULT_LIST_SIZE, ensure_status_list, reserve_indexes, take_free_index
 
 REVOCATION = "revocation"
 SUSPENSION = "suspension"
@@ -117,15 +118,94 @@ def publish_status_list(
     return signed
 
 
-def allocate_entry(session: Session, *, identity: IssuingIdentity, public_url: str, now: datetime) -> Allocated:
+@dataclass(frozen=True)
+class _Block:
+    """Reservations held on one signed list, with what an entry on it needs."""
+
+    public_url: str
+    list_id: str
+    size: int
+    url: str
+    purpose: str
+
+
+class SlotReservations:
+    """A worker process's hold on the current revocation list: which list it is (so the list
+    rows are not read again for every credential) and, on PostgreSQL, spare reservations.
+
+    `allocate_entry` reserves `block` indexes at once in the list's counter and spends them
+    one per credential, so most credentials touch neither the list row nor its counter (issue
+    12). Spares are kept only for reservations committed on their own
+    (`status_slots.reserve_indexes`); on SQLite each credential still raises the counter in its
+    own transaction. Held only for a list found signed; a list found full or gone is let go.
+    A process that exits loses its spares (the list rolls over that much early). One per
+    process; thread-safe."""
+
+    def __init__(self, block: int = 32) -> None:
+        self.block = block
+        self._lock = threading.Lock()
+        self._held: _Block | None = None
+        self._left = 0
+
+    def take(self, public_url: str) -> tuple[_Block | None, bool]:
+        """The list held for `public_url` (or None) and whether a spare reservation was spent on it."""
+        with self._lock:
+            if self._held is None or self._held.public_url != public_url:
+                return None, False
+            if self._left > 0:
+                self._left -= 1
+                return self._held, True
+            return self._held, False
+
+    def keep(self, block: _Block, spare: int) -> None:
+        with self._lock:
+            self._held, self._left = block, spare
+
+    def drop(self, list_id: str) -> None:
+        """Let go of a list found full or gone."""
+        with self._lock:
+            if self._held is not None and self._held.list_id == list_id:
+                self._held, self._left = None, 0
+
+
+def _reserve_on_held(session: Session, reservations: SlotReservations, public_url: str) -> _Block | None:
+    """A reservation on the list the process holds (a spare, or a fresh block), or None."""
+    block, spent = reservations.take(public_url)
+    if block is None or spent:
+        return block
+    try:
+        reserved = reserve_indexes(session, block.list_id, reservations.block)
+    except StoreError:  # full (StatusListFull), or gone with a rolled-back transaction
+        reservations.drop(block.list_id)
+        return None
+    reservations.keep(block, reserved.count - 1 if reserved.committed else 0)
+    return block
+
+
+def allocate_entry(session: Session, *, identity: IssuingIdentity, public_url: str, now: datetime,
+                   reservations: SlotReservations | None = None) -> Allocated:
     """A random unused revocation slot for a new credential; the list is created and signed
-    on first use. The caller links the slot to its credential once that row exists."""
-    status_list = current_list(session, now=now, public_url=public_url)
-    slot = allocate_status_index(session, list_id=status_list.id, now=now)
-    if status_list.signed_at is None:  # set with `document`, without loading it
-        publish_status_list(session, status_list.id, identity=identity, public_url=public_url, now=now)
-    entry = status_entry(published_url(status_list, public_url), slot.index, status_list.purpose)
-    return Allocated(slot=slot, entry=entry)
+    on first use. The caller links the slot to its credential once that row exists.
+    `reservations`: the process's hold on the current list (`SlotReservations`)."""
+    block = _reserve_on_held(session, reservations, public_url) if reservations is not None else None
+    if block is None:
+        status_list = current_list(session, now=now, public_url=public_url)
+        signed = status_list.signed_at is not None  # set with `document`, without loading it
+        wanted = reservations.block if reservations is not None and signed else 1
+        reserved = reserve_indexes(session, status_list.id, wanted)
+        if not signed:
+            publish_status_list(session, status_list.id, identity=identity, public_url=public_url, now=now)
+        block = _Block(public_url=public_url, list_id=status_list.id, size=reserved.size,
+                       url=published_url(status_list, public_url), purpose=status_list.purpose)
+        if reservations is not None and signed:
+            reservations.keep(block, reserved.count - 1 if reserved.committed else 0)
+    try:
+        slot = take_free_index(session, list_id=block.list_id, size=block.size, now=now)
+    except StatusListFull:
+        if reservations is not None:
+            reservations.drop(block.list_id)
+        raise
+    return Allocated(slot=slot, entry=status_entry(block.url, slot.index, block.purpose))
 
 
 def _credential_on_list(session: Session, credential_id: str, purpose: str) -> Credential:

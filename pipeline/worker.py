@@ -47,7 +47,7 @@ from pipeline.processing import Processed, Processor, process_event, sweep
 from pipeline.services import Services, build_services
 from pipeline.settings import Settings
 from pipeline.revocation import lists_due
-from pipeline.statuslists import RESIGN_AFTER, publish_status_list
+from pipeline.statuslists import RESIGN_AFTER, SlotReservations, publish_status_list
 from pipeline.tasks import (
     ISSUE_CREDENTIAL, PROCESS_EVENT, PROCESS_EVENTS, PUBLISH_STATUS_LIST, SWEEP_RECEIVED, register_tasks,
 )
@@ -192,7 +192,7 @@ class WorkerRuntime:
             sessions=services.sessions, registry=services.registry, urls=services.urls,
             public_url=self.settings.public_url, clock=services.clock, identity=self.identity,
             before_commit=self._pause() if self.options.pause_before_commit_s > 0 else None,
-            lease=timedelta(seconds=self.settings.claim_lease_s),
+            lease=timedelta(seconds=self.settings.claim_lease_s), reservations=SlotReservations(),
         )
 
     @cached_property

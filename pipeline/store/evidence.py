@@ -10,7 +10,7 @@ from collections.abc import Iterable
 from datetime import datetime
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from pipeline.events.normalized import AssessmentEvent
 from pipeline.store.inserts import insert_all_or_skip, insert_or_skip
@@ -42,14 +42,17 @@ def passed_statement_codes(session: Session, *, learner_id: int, framework_code:
 
 
 def passing_evidence(
-    session: Session, *, learner_id: int, framework_code: str, framework_version: str, statements: Iterable[str]
+    session: Session, *, learner_id: int, framework_code: str, framework_version: str,
+    statements: Iterable[str] | None = None,
 ) -> list[Evidence]:
-    """The passing rows for `statements`, oldest first (for credential evidence and sources)."""
-    query = select(Evidence).where(
+    """The passing rows for `statements` (default: every statement), oldest first, each with its
+    provider loaded in the same statement (for credential evidence and sources)."""
+    query = select(Evidence).options(joinedload(Evidence.provider)).where(
         Evidence.learner_id == learner_id, Evidence.framework_code == framework_code,
         Evidence.framework_version == framework_version, Evidence.passed.is_(True),
-        Evidence.statement_code.in_(list(statements)),
     ).order_by(Evidence.assessed_at, Evidence.id)
+    if statements is not None:
+        query = query.where(Evidence.statement_code.in_(list(statements)))
     return list(session.scalars(query))
 
 

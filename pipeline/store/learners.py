@@ -11,7 +11,8 @@ Matching rules (documented for the README):
 4. An event with neither DID nor email names the learner by the provider's own account
    (xAPI `actor.account`): stored as `provider id|homePage#name`, so two providers' accounts
    never meet. A learner found by DID or email records the event's account when it is free.
-Concurrent creation of the same learner is settled by the unique constraints (retry once).
+Concurrent creation of the same learner is settled by the unique constraints
+(`INSERT ... ON CONFLICT DO NOTHING`, then match again, once).
 """
 
 from __future__ import annotations
@@ -20,11 +21,11 @@ import hashlib
 from datetime import datetime
 
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from pipeline.errors import StoreError
 from pipeline.events.normalized import LearnerRef, normalize_email
+from pipeline.store.inserts import insert_or_skip
 from pipeline.store.models import Learner
 
 
@@ -44,18 +45,23 @@ def public_account(stored: str | None) -> str | None:
 
 
 def find_learner(session: Session, *, did: str | None = None, email: str | None = None,
-                 account: str | None = None) -> Learner | None:
-    """The learner with this DID, else with this (normalized) email, else this scoped account."""
+                 account: str | None = None, lock: bool = False) -> Learner | None:
+    """The learner with this DID, else with this (normalized) email, else this scoped account;
+    with `lock`, their row is held (`FOR UPDATE`) until the transaction ends."""
+    def one(condition) -> Learner | None:
+        query = select(Learner).where(condition)
+        return session.scalars(query.with_for_update() if lock else query).one_or_none()
+
     if did:
-        found = session.scalars(select(Learner).where(Learner.did == did)).one_or_none()
+        found = one(Learner.did == did)
         if found is not None:
             return found
     if email:
-        found = session.scalars(select(Learner).where(Learner.email == normalize_email(email))).one_or_none()
+        found = one(Learner.email == normalize_email(email))
         if found is not None or not account:
             return found
     if account:
-        return session.scalars(select(Learner).where(Learner.account == account)).one_or_none()
+        return one(Learner.account == account)
     return None
 
 
@@ -76,38 +82,50 @@ def _update(session: Session, learner: Learner, ref: LearnerRef, email: str | No
     return learner
 
 
-def _match(session: Session, ref: LearnerRef, email: str | None, account: str | None) -> Learner | None:
-    by_did = find_learner(session, did=ref.did) if ref.did else None
+def _may_change(learner: Learner, ref: LearnerRef, email: str | None, account: str | None) -> bool:
+    """Whether `_update` could change anything (if not, no savepoint is needed)."""
+    return bool((ref.did and learner.did is None) or (account and learner.account is None)
+                or (email and learner.email is None) or (ref.name and not learner.display_name))
+
+
+def _match(session: Session, ref: LearnerRef, email: str | None, account: str | None, lock: bool) -> Learner | None:
+    by_did = find_learner(session, did=ref.did, lock=lock) if ref.did else None
     if by_did is not None:
         return by_did
-    by_email = find_learner(session, email=email) if email else None
+    by_email = find_learner(session, email=email, lock=lock) if email else None
     if by_email is not None and (ref.did is None or by_email.did is None):
         return by_email
     if account and not ref.did and not email:
-        return find_learner(session, account=account)
+        return find_learner(session, account=account, lock=lock)
     return None
 
 
-def match_learner(session: Session, ref: LearnerRef, *, now: datetime, provider_id: str | None = None) -> Learner:
-    """The learner `ref` names, created if new (see the module rules); `provider_id` scopes an account."""
+def match_learner(session: Session, ref: LearnerRef, *, now: datetime, provider_id: str | None = None,
+                  lock: bool = False) -> Learner:
+    """The learner `ref` names, created if new (see the module rules); `provider_id` scopes an account.
+
+    With `lock`, a learner found is held (`FOR UPDATE`) until the transaction ends, so one
+    learner's events are decided one after the other; a learner created here is this
+    transaction's own row until it commits (a concurrent twin waits on the unique index, then
+    finds it)."""
     account = scoped_account(provider_id, ref.account) if ref.account and provider_id else None
     if not ref.did and not ref.email and not account:
         raise StoreError("a learner needs a DID, an email or an account", code="missing_learner_identity")
     email = normalize_email(ref.email) if ref.email else None
     for _attempt in range(2):
-        found = _match(session, ref, email, account)
+        found = _match(session, ref, email, account, lock)
         if found is not None:
+            if not _may_change(found, ref, email, account):
+                return found
             with session.begin_nested():
                 return _update(session, found, ref, email, account)
         keep_email = email if email and (ref.did is None or _email_free(session, email)) else None
         keep_account = account if account and session.scalars(
             select(Learner.id).where(Learner.account == account)).first() is None else None
-        learner = Learner(did=ref.did, email=keep_email, email_hash=email_hash(keep_email) if keep_email else None,
-                          account=keep_account, display_name=ref.name, created_at=now)
-        try:
-            with session.begin_nested():
-                session.add(learner)
-            return learner
-        except IntegrityError:
-            continue  # someone created them meanwhile: match again
+        created = insert_or_skip(session, Learner, dict(
+            did=ref.did, email=keep_email, email_hash=email_hash(keep_email) if keep_email else None,
+            account=keep_account, display_name=ref.name, created_at=now))
+        if created is not None:
+            return created
+        # someone created them meanwhile (a unique DID, email or account): match again
     raise StoreError("could not match or create the learner", code="learner_conflict")

@@ -168,6 +168,8 @@ class Evidence(Base):
     assessed_at: Mapped[datetime]
     recorded_at: Mapped[datetime]
 
+    provider: Mapped[Provider] = relationship(viewonly=True)
+
 
 class Award(Base):
     """A level reached: at most one per (learner, framework version, level, renewal).

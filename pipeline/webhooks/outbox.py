@@ -22,7 +22,7 @@ import secrets
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import select, union
 from sqlalchemy.orm import Session, selectinload
 
 from issuer.frameworks.models import statement_code
@@ -85,17 +85,22 @@ def webhook_resource(row: Webhook, public_url: str) -> dict[str, Any]:
 
 
 # --- notices -------------------------------------------------------------------------------
-def interested_providers(session: Session, award: Award) -> list[str]:
-    """The award's event provider, then providers with passing evidence for its level's statements."""
-    found: list[str] = []
-    if award.event_id is not None:
-        found.extend(session.scalars(select(Event.provider_id).where(Event.id == award.event_id)))
+_ANY_LIVE = select(Webhook.id).where(Webhook.deleted_at.is_(None)).limit(1)
+
+
+def interested_webhooks(session: Session, award: Award) -> list[Webhook]:
+    """The live webhooks of the interested providers: the award's event provider and providers
+    with passing evidence for its level's statements. One statement (issue 12: an issuance
+    with no webhook registered pays one round trip, not four)."""
     prefix = statement_code(award.level, 1)[0]  # a level's statement codes all start with its initial
-    found.extend(session.scalars(select(Evidence.provider_id).distinct().where(
+    providers = select(Evidence.provider_id).where(
         Evidence.learner_id == award.learner_id, Evidence.framework_code == award.framework_code,
         Evidence.framework_version == award.framework_version, Evidence.passed.is_(True),
-        Evidence.statement_code.like(prefix + "%"))))
-    return list(dict.fromkeys(found))
+        Evidence.statement_code.like(prefix + "%"))
+    if award.event_id is not None:
+        providers = union(select(Event.provider_id).where(Event.id == award.event_id), providers)
+    return list(session.scalars(select(Webhook).where(
+        Webhook.provider_id.in_(providers), Webhook.deleted_at.is_(None)).order_by(Webhook.created_at, Webhook.id)))
 
 
 def notice_body(delivery_id: str, event_type: str, credential: Credential, learner: Learner | None,
@@ -115,17 +120,18 @@ def notice_body(delivery_id: str, event_type: str, credential: Credential, learn
 def queue_notice(session: Session, credential: Credential, event_type: str, *, public_url: str,
                  now: datetime) -> list[str]:
     """Delivery rows for every interested webhook not yet told this; returns their ids."""
-    award = credential.award
-    providers = interested_providers(session, award)
-    if not providers:
+    if session.scalar(_ANY_LIVE) is None:  # the usual case on a fresh or hook-less service: one tiny query
         return []
-    hooks = session.scalars(select(Webhook).where(Webhook.provider_id.in_(providers), Webhook.deleted_at.is_(None)))
+    award = credential.award
+    hooks = [hook for hook in interested_webhooks(session, award) if event_type in hook.events]
+    if not hooks:
+        return []
     done = set(session.scalars(select(WebhookDelivery.webhook_id).where(
         WebhookDelivery.credential_id == credential.id, WebhookDelivery.event_type == event_type)))
     learner = session.get(Learner, award.learner_id)
     queued = []
     for hook in hooks:
-        if event_type not in hook.events or hook.id in done:
+        if hook.id in done:
             continue
         delivery = WebhookDelivery(webhook_id=hook.id, event_type=event_type, credential_id=credential.id,
                                    body=b"", state="pending", attempts=0, next_attempt_at=now, created_at=now)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import update
+from sqlalchemy import func, select, update
 
 from issuer.dids import resolve_did_key
 from issuer.status import Bitstring, read_status
@@ -13,8 +13,10 @@ from issuer.verify import verify_credential
 from pipeline.errors import StoreError
 from pipeline.identity import load_issuing_identity
 from pipeline.processing import process_event
-from pipeline.statuslists import allocate_entry, publish_status_list, revoke_credential, set_suspended, status_list_url
-from pipeline.store.models import Credential, StatusList
+from pipeline.statuslists import (
+    SlotReservations, allocate_entry, publish_status_list, revoke_credential, set_suspended, status_list_url,
+)
+from pipeline.store.models import Credential, StatusList, StatusSlot
 
 from .conftest import CLOCK, PUBLIC, native
 
@@ -112,3 +114,60 @@ def test_a_full_list_rolls_over_to_the_next(processor, store, settings):
     assert allocated.slot.status_list_id == "2"
     assert allocated.entry["statusListCredential"] == f"{PUBLIC}/status/2"
     _checked(_list(store, "2").document, LATER)
+
+
+def _allocate_many(store, settings, n: int, reservations, rollback_first: bool = False) -> list:
+    with store.sessions.begin() as s:
+        identity = load_issuing_identity(settings, s, LATER)
+    got = []
+    for _ in range(n):
+        with store.sessions.begin() as s:
+            allocated = allocate_entry(s, identity=identity, public_url=PUBLIC, now=LATER, reservations=reservations)
+            got.append((allocated.slot.status_list_id, allocated.slot.index, allocated.entry["statusListCredential"]))
+    return got
+
+
+def test_reservations_hold_the_list_and_spend_spare_indexes(processor, store, settings):
+    """A worker's `SlotReservations` (issue 12): distinct random slots on the current list, the
+    counter raised a block at a time on PostgreSQL (spares spent without touching the list
+    row) and one at a time on SQLite, never below the slots used."""
+    _issue(processor, store, 1)  # list 1 exists and is signed
+    reservations = SlotReservations(block=4)
+    got = _allocate_many(store, settings, 6, reservations)
+    assert {(list_id, url) for list_id, _, url in got} == {("1", f"{PUBLIC}/status/1")}
+    assert len({index for _, index, _ in got}) == 6
+    with store.sessions() as s:
+        used = s.scalar(select(func.count()).select_from(StatusSlot).where(StatusSlot.status_list_id == "1"))
+        allocated = s.get(StatusList, "1").allocated
+    assert used == 7
+    if store.sessions.kw["bind"].dialect.name == "postgresql":
+        assert allocated == 1 + 4 + 4  # two blocks: six slots, two spares left with the process
+    else:
+        assert allocated == 7
+
+
+def test_reservations_let_go_of_a_full_list(processor, store, settings):
+    _issue(processor, store, 1)
+    reservations = SlotReservations(block=4)
+    _allocate_many(store, settings, 1, reservations)
+    with store.sessions.begin() as s:  # another worker filled the list meanwhile
+        s.execute(update(StatusList).where(StatusList.id == "1").values(allocated=StatusList.size))
+    spare = 3 if store.sessions.kw["bind"].dialect.name == "postgresql" else 0
+    got = _allocate_many(store, settings, spare + 1, reservations)
+    assert [list_id for list_id, _, _ in got] == ["1"] * spare + ["2"]  # spares were reserved before it filled
+    _checked(_list(store, "2").document, LATER)
+
+
+def test_reservations_survive_a_rolled_back_list(processor, store, settings):
+    """The held list was created in a transaction that rolled back: the next allocation finds
+    the current list again instead of failing."""
+    reservations = SlotReservations(block=4)
+    with store.sessions.begin() as s:
+        identity = load_issuing_identity(settings, s, LATER)
+    with pytest.raises(RuntimeError), store.sessions.begin() as s:
+        allocate_entry(s, identity=identity, public_url=PUBLIC, now=LATER, reservations=reservations)
+        allocate_entry(s, identity=identity, public_url=PUBLIC, now=LATER, reservations=reservations)  # held now
+        raise RuntimeError("the event failed after its credential was built")
+    got = _allocate_many(store, settings, 2, reservations)
+    assert [list_id for list_id, _, _ in got] == ["1", "1"]
+    _checked(_list(store, "1").document, LATER)
