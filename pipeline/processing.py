@@ -157,6 +157,16 @@ def _work(processor: Processor, session: Session, event_id: str) -> Processed:
     record_evidence(session, event=parsed, event_id=event.id, learner_id=learner.id,
                     provider_id=event.provider_id, now=now)
     standing = Standing.read(session, framework, learner.id)
+    processed = decide(processor, session, event, parsed, framework, learner, standing, now)
+    if processor.before_commit is not None:
+        processor.before_commit()
+    return processed
+
+
+def decide(processor: Processor, session: Session, event: Event, parsed: AssessmentEvent, framework: Framework,
+           learner: Learner, standing: Standing, now: datetime) -> Processed:
+    """Step 2 after the evidence is recorded: the levels reached and renewals due, their
+    credentials, and the event finished `processed` (not committed)."""
     issued = [issue_level(processor, session, event, framework, learner, level, now, standing=standing)
               for level in new_levels(session, framework, learner.id, processor.registry, standing=standing)]
     if expiring_levels(framework):  # a renewal is only ever due for a level that expires
@@ -168,9 +178,7 @@ def _work(processor: Processor, session: Session, event_id: str) -> Processed:
     code, message = outcome(parsed, [c for _, c in issued])
     message += name_note(parsed, learner)
     finish_event(session, event, state="processed", now=now, outcome_code=code, outcome_message=message)
-    if processor.before_commit is not None:
-        processor.before_commit()
-    return Processed(event_id, "processed", code, tuple(a.level for a, _ in issued), tuple(c.id for _, c in issued))
+    return Processed(event.id, "processed", code, tuple(a.level for a, _ in issued), tuple(c.id for _, c in issued))
 
 
 def _reject(processor: Processor, event_id: str, code: str, message: str) -> Processed:
@@ -367,6 +375,6 @@ def sweep(
 
 __all__ = [
     "DEFAULT_LEASE", "LEVELS_REACHED", "NO_NEW_LEVEL", "Processed", "Processor", "Rejection", "TransientFailure",
-    "Standing", "deliver", "evidence_items", "is_retryable", "new_levels", "outcome", "process_event", "recipient_for", "stuck_processing",
+    "Standing", "decide", "deliver", "evidence_items", "is_retryable", "new_levels", "outcome", "process_event", "recipient_for", "stuck_processing",
     "sweep",
 ]

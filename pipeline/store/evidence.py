@@ -23,13 +23,34 @@ def record_evidence(
     """Append one evidence row per statement result of `event`; rows already recorded for
     this event (a retried task) are skipped by UNIQUE(event_id, statement_code). One
     multi-row `INSERT ... ON CONFLICT DO NOTHING`. Returns how many rows were added."""
-    rows = [dict(
+    rows = evidence_rows(event=event, event_id=event_id, learner_id=learner_id, provider_id=provider_id, now=now)
+    return len(insert_all_or_skip(session, Evidence, rows))
+
+
+def evidence_rows(*, event: AssessmentEvent, event_id: str, learner_id: int, provider_id: str,
+                  now: datetime) -> list[dict]:
+    """The evidence rows of `event`, one per statement result, as `record_evidence` inserts them."""
+    return [dict(
         learner_id=learner_id, framework_code=event.framework_code, framework_version=event.framework_version,
         statement_code=result.statement, passed=result.passed, score=result.score, event_id=event_id,
         provider_id=provider_id, assessment_id=event.assessment_id, assessment_name=event.assessment_name,
         assessment_url=event.assessment_url, assessed_at=event.occurred_at, recorded_at=now,
     ) for result in event.results]
-    return len(insert_all_or_skip(session, Evidence, rows))
+
+
+def passing_evidence_of(session: Session, learner_ids: Iterable[int]) -> list[Evidence]:
+    """Every passing row of these learners, in every framework version, oldest first, with
+    providers (one statement for a batch of events; `passing_evidence` for one learner)."""
+    return list(session.scalars(select(Evidence).options(joinedload(Evidence.provider)).where(
+        Evidence.learner_id.in_(set(learner_ids)), Evidence.passed.is_(True),
+    ).order_by(Evidence.assessed_at, Evidence.id)))
+
+
+def awards_of(session: Session, learner_ids: Iterable[int]) -> list[tuple[int, str, str, str]]:
+    """(learner id, framework code, framework version, level) of every award of these learners."""
+    return [tuple(row) for row in session.execute(select(
+        Award.learner_id, Award.framework_code, Award.framework_version, Award.level,
+    ).where(Award.learner_id.in_(set(learner_ids))))]
 
 
 def passed_statement_codes(session: Session, *, learner_id: int, framework_code: str, framework_version: str) -> set[str]:

@@ -18,14 +18,16 @@ Concurrent creation of the same learner is settled by the unique constraints
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from pipeline.errors import StoreError
 from pipeline.events.normalized import LearnerRef, normalize_email
-from pipeline.store.inserts import insert_or_skip
+from pipeline.store.inserts import insert_all_or_skip, insert_or_skip
 from pipeline.store.models import Learner
 
 
@@ -129,3 +131,71 @@ def match_learner(session: Session, ref: LearnerRef, *, now: datetime, provider_
             return created
         # someone created them meanwhile (a unique DID, email or account): match again
     raise StoreError("could not match or create the learner", code="learner_conflict")
+
+
+class NotOneStatement(StoreError):
+    """`match_learners` met a case it leaves to `match_learner` (one event at a time)."""
+
+    code = "learners_one_by_one"
+
+
+@dataclass(eq=False)
+class _New:
+    did: str | None
+    email: str | None
+    account: str | None
+    display_name: str | None
+
+
+def match_learners(session: Session, refs: Sequence[tuple[LearnerRef, str]], *, now: datetime) -> list[Learner]:
+    """`match_learner(lock=True)` for a batch of events, in their order, with one statement to
+    find and lock every learner they may name and one to create the new ones (issue 12).
+
+    The rules are the module's, applied one event after the other in memory, so a learner
+    created by an earlier event of the batch is found by a later one. A case that would
+    change a learner found (a DID, email, account or name to record), an event naming
+    nobody, or a learner created meanwhile by another transaction raises `NotOneStatement`:
+    the caller rolls back and matches one event at a time."""
+    keyed = []
+    for ref, provider_id in refs:
+        account = scoped_account(provider_id, ref.account) if ref.account else None
+        email = normalize_email(ref.email) if ref.email else None
+        if not ref.did and not email and not account:
+            raise NotOneStatement("an event names no learner")
+        keyed.append((ref, email, account))
+    dids = {ref.did for ref, _, _ in keyed if ref.did}
+    emails = {email for _, email, _ in keyed if email}
+    accounts = {account for _, _, account in keyed if account}
+    found = session.scalars(select(Learner).where(or_(
+        Learner.did.in_(dids), Learner.email.in_(emails), Learner.account.in_(accounts),
+    )).order_by(Learner.id).with_for_update()).all()
+    by_did: dict[str, Learner | _New] = {r.did: r for r in found if r.did}
+    by_email: dict[str, Learner | _New] = {r.email: r for r in found if r.email}
+    by_account: dict[str, Learner | _New] = {r.account: r for r in found if r.account}
+    chosen: list[Learner | _New] = []
+    for ref, email, account in keyed:
+        learner = by_did.get(ref.did) if ref.did else None
+        if learner is None and email:
+            candidate = by_email.get(email)
+            learner = candidate if candidate is not None and (ref.did is None or candidate.did is None) else None
+        if learner is None and account and not ref.did and not email:
+            learner = by_account.get(account)
+        if learner is not None:
+            if _may_change(learner, ref, email, account):
+                raise NotOneStatement("a learner found would change")
+            chosen.append(learner)
+            continue
+        new = _New(did=ref.did, email=email if email and (ref.did is None or email not in by_email) else None,
+                   account=account if account and account not in by_account else None, display_name=ref.name)
+        for index, key in ((by_did, new.did), (by_email, new.email), (by_account, new.account)):
+            if key:
+                index[key] = new
+        chosen.append(new)
+    pending = list(dict.fromkeys(c for c in chosen if isinstance(c, _New)))
+    created = insert_all_or_skip(session, Learner, [dict(
+        did=n.did, email=n.email, email_hash=email_hash(n.email) if n.email else None, account=n.account,
+        display_name=n.display_name, created_at=now) for n in pending])
+    if len(created) != len(pending):
+        raise NotOneStatement("a learner was created meanwhile by another transaction")
+    rows = {(r.did, r.email, r.account): r for r in created}
+    return [c if isinstance(c, Learner) else rows[(c.did, c.email, c.account)] for c in chosen]

@@ -88,6 +88,16 @@ def webhook_resource(row: Webhook, public_url: str) -> dict[str, Any]:
 _ANY_LIVE = select(Webhook.id).where(Webhook.deleted_at.is_(None)).limit(1)
 
 
+def _any_live_webhook(session: Session) -> bool:
+    """Whether any webhook is live: one tiny query per transaction (a worker's batch of events
+    issues many credentials in one), remembered on the session for that transaction only."""
+    transaction = session.get_transaction()
+    cached = session.info.get("any_live_webhook")
+    if cached is None or cached[0] is not transaction:
+        cached = session.info["any_live_webhook"] = (transaction, session.scalar(_ANY_LIVE) is not None)
+    return cached[1]
+
+
 def interested_webhooks(session: Session, award: Award) -> list[Webhook]:
     """The live webhooks of the interested providers: the award's event provider and providers
     with passing evidence for its level's statements. One statement (issue 12: an issuance
@@ -120,7 +130,7 @@ def notice_body(delivery_id: str, event_type: str, credential: Credential, learn
 def queue_notice(session: Session, credential: Credential, event_type: str, *, public_url: str,
                  now: datetime) -> list[str]:
     """Delivery rows for every interested webhook not yet told this; returns their ids."""
-    if session.scalar(_ANY_LIVE) is None:  # the usual case on a fresh or hook-less service: one tiny query
+    if not _any_live_webhook(session):  # the usual case on a fresh or hook-less service
         return []
     award = credential.award
     hooks = [hook for hook in interested_webhooks(session, award) if event_type in hook.events]

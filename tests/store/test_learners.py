@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import threading
 
+import pytest
 from sqlalchemy import func, select
 
 from pipeline.events.normalized import LearnerRef
-from pipeline.store.learners import email_hash, find_learner, match_learner
+from pipeline.store.learners import NotOneStatement, email_hash, find_learner, match_learner, match_learners
 from pipeline.store.models import Learner
 
 from .conftest import NOW
@@ -74,3 +75,34 @@ def test_concurrent_first_events_create_one_learner(sessions):
     for t in threads:
         t.join()
     assert failures == [] and len(set(ids)) == 1 and _count(sessions) == 1
+
+
+def _refs(*pairs):
+    return [(LearnerRef(email=e, name=n, did=d), "provider-1") for e, d, n in pairs]
+
+
+def test_match_learners_follows_the_rules_event_after_event(sessions):
+    """`match_learners` (a worker's batch, issue 12): one learner per person, found or created
+    once, in event order, with the module's rules; same answers as `match_learner`."""
+    known = _match(sessions, email="ana@example.org", did="did:key:zAna", name="Ana")
+    with sessions.begin() as s:
+        got = match_learners(s, _refs(
+            ("ANA@example.org", None, "Ana"),          # known, by email
+            ("bo@example.org", None, "Bo"),            # new
+            (None, "did:key:zBo2", "Bo"),              # new: a DID alone is someone else
+            ("bo@example.org", None, "Bo"),            # the new Bo again, not twice
+            ("ana@example.org", "did:key:zOther", "Ana"),  # the email holds another DID: a new learner, no email
+        ), now=NOW)
+        ids = [learner.id for learner in got]
+        assert ids[0] == known.id and ids[1] == ids[3] and len(set(ids)) == 4
+        assert (got[4].did, got[4].email) == ("did:key:zOther", None)
+    assert _count(sessions) == 4
+
+
+def test_match_learners_leaves_changes_and_nobody_to_one_by_one(sessions):
+    _match(sessions, email="ana@example.org", name="Ana")
+    for refs in (_refs(("ana@example.org", "did:key:zAna", "Ana")),  # would record Ana's DID
+                 _refs((None, None, "Nobody"))):
+        with pytest.raises(NotOneStatement), sessions.begin() as s:
+            match_learners(s, refs, now=NOW)
+    assert _count(sessions) == 1
