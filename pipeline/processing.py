@@ -164,10 +164,11 @@ def _work(processor: Processor, session: Session, event_id: str) -> Processed:
 
 
 def decide(processor: Processor, session: Session, event: Event, parsed: AssessmentEvent, framework: Framework,
-           learner: Learner, standing: Standing, now: datetime) -> Processed:
+           learner: Learner, standing: Standing, now: datetime, locked: bool = False) -> Processed:
     """Step 2 after the evidence is recorded: the levels reached and renewals due, their
-    credentials, and the event finished `processed` (not committed)."""
-    issued = [issue_level(processor, session, event, framework, learner, level, now, standing=standing)
+    credentials, and the event finished `processed` (not committed). `locked`: see `issue_level`."""
+    issued = [issue_level(processor, session, event, framework, learner, level, now, standing=standing,
+                          locked=locked)
               for level in new_levels(session, framework, learner.id, processor.registry, standing=standing)]
     if expiring_levels(framework):  # a renewal is only ever due for a level that expires
         awarded = standing.awarded | {award.level for award, _ in issued}
@@ -283,12 +284,20 @@ def evidence_items(session: Session, rows: Sequence[Evidence]) -> tuple[list[Evi
 
 def issue_level(
     processor: Processor, session: Session, event: Event, framework: Framework, learner: Learner, level: str,
-    now: datetime, renewal: Renewal | None = None, standing: Standing | None = None,
+    now: datetime, renewal: Renewal | None = None, standing: Standing | None = None, locked: bool = False,
 ) -> tuple[Award, Credential]:
-    """Award `level` (or its `renewal`) to the learner and store its signed, self-verified credential."""
-    award = create_award(session, learner_id=learner.id, framework_code=framework.code,
-                         framework_version=framework.version, level=level, event_id=event.id, now=now,
-                         renewal=renewal.number if renewal else 0)
+    """Award `level` (or its `renewal`) to the learner and store its signed, self-verified credential.
+
+    `locked`: the caller holds the learner's row and knows the level is not awarded (a batch
+    of events, `pipeline.delivery`), so the award goes out with the next flush; otherwise it is
+    inserted now and a concurrent twin is a `TransientFailure`."""
+    values = dict(learner_id=learner.id, framework_code=framework.code, framework_version=framework.version,
+                  level=level, event_id=event.id, now=now, renewal=renewal.number if renewal else 0)
+    if locked:
+        award = Award(**{("awarded_at" if k == "now" else k): v for k, v in values.items()})
+        session.add(award)
+    else:
+        award = create_award(session, **values)
     if award is None:
         raise TransientFailure(f"level {level} was awarded concurrently; redo with fresh data", code="award_race")
     standing = standing or Standing.read(session, framework, learner.id)
@@ -314,12 +323,11 @@ def issue_level(
     except IssuerError as error:  # the credential or the first status list failed to build or verify
         raise Rejection(f"The {level} credential could not be issued: {error} [{error.code}]",
                         code="issuance_failed") from error
-    credential = Credential(id=credential_id, award_id=award.id, document=document, issued_at=now,
+    credential = Credential(id=credential_id, award=award, document=document, issued_at=now,
                             status_list_id=allocated.slot.status_list_id, status_index=allocated.slot.index,
                             valid_until=valid_until, replaces_id=renewal.replaces.id if renewal else None)
-    session.add(credential)
-    session.flush()
-    allocated.slot.credential_id = credential_id
+    session.add(credential)  # flushed by the next flush, before the slot's link to it (FK order)
+    allocated.slot.credential = credential
     notify_credential_issued(session, credential_id, public_url=processor.public_url, now=now)  # webhook outbox
     return award, credential
 

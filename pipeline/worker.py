@@ -241,8 +241,9 @@ class WorkerRuntime:
         self.load_identity()
         refresh_registry(self.services.registry)  # framework versions added since the last task
         results = process_events(self.processor, event_ids)
+        # committed: tell the providers now (one read for the whole task, not one per event)
+        self.webhooks.send_for_credentials([c for result in results for c in result.credential_ids])
         for result in results:
-            self.webhooks.send_for_credentials(result.credential_ids)  # committed: tell the providers now
             with bound(event_id=result.event_id):
                 log.info("event %s: %s %s %s", result.event_id, result.state, result.code or "",
                          ",".join(result.levels),

@@ -30,5 +30,11 @@ def insert_all_or_skip(session: Session, model: type[Model], rows: list[dict[str
     built without its values (they travel as parameters), so SQLAlchemy caches its compilation."""
     if not rows:
         return []
+    return list(session.scalars(insert_or_skip_statement(session, model).returning(model), rows))
+
+
+def insert_or_skip_statement(session: Session, model: type[Model]):
+    """`INSERT ... ON CONFLICT DO NOTHING` for `model` in the session's dialect; execute it with
+    a list of rows (one multi-row statement, conflicts skipped, nothing returned)."""
     insert = postgresql_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
-    return list(session.scalars(insert(model).on_conflict_do_nothing().returning(model), rows))
+    return insert(model).on_conflict_do_nothing()

@@ -283,6 +283,10 @@ class StatusSlot(Base):
     credential_id: Mapped[str | None] = mapped_column(ForeignKey("credentials.id"), index=True)
     allocated_at: Mapped[datetime]
 
+    credential: Mapped[Credential | None] = relationship()
+    """Set it (rather than `credential_id`) when the credential is not flushed yet: the unit of
+    work then inserts the credential before it links the slot."""
+
 
 class IssuerKey(Base):
     """An issuer signing key: the public part and where the private part is kept."""

@@ -161,7 +161,11 @@ def _load(session: Session, credential_id: str) -> Credential:
 
 
 def notify_credential_issued(session: Session, credential_id: str, *, public_url: str, now: datetime) -> list[str]:
-    """Queue `credential.issued` (call in the issuing transaction, after the credential row is flushed)."""
+    """Queue `credential.issued` (call in the issuing transaction, after the credential row is
+    added; it is flushed here only when some webhook may want the notice)."""
+    if not _any_live_webhook(session):
+        return []
+    session.flush()
     return queue_notice(session, _load(session, credential_id), ISSUED, public_url=public_url, now=now)
 
 
