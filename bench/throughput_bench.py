@@ -178,9 +178,9 @@ def cmd_latency(args) -> None:
 
 
 def half_sustained_rate(url: str, keys: dict, settings: Settings, now: datetime) -> float:
-    warm = [("north", workloads.whole_level(i, now, "warm")) for i in range(600)]
+    warm = [("north", workloads.whole_level(i, now, "warm")) for i in range(2000)]
     workloads.post_batches(url, keys, warm, 2, 200)
-    wait_processed(settings, 600, 300)
+    wait_processed(settings, len(warm), 300)
     return store_figures(settings)["credentials_per_s"] / 2
 
 

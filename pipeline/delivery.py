@@ -5,7 +5,11 @@ trips per event; issue 10 finding 2: a dead worker's events come back within sec
 
 1. Claim: ONE statement moves every non-final event of the task to `processing`, counts the
    attempt and gives it a lease (`Processor.lease`, 15 s); final and unknown ids are skipped
-   (a duplicate or stale delivery).
+   (a duplicate or stale delivery). A task with room (`Processor.take_waiting`, 20 in a
+   worker) also claims the oldest events still waiting, in one more statement: a stream of
+   single POSTs (one message each) is worked 20 at a time when it queues up, and the messages
+   of the events taken find them done. The events are worked in acceptance order
+   (`received_at`, then the time-ordered id).
 2. Work, together (`work_together`): ONE transaction for all the claimed events, in the order
    given (the intake sends a request's events in their order, so one learner's events are
    decided in that order). One statement each locks the events, finds and locks (or creates)
@@ -37,7 +41,7 @@ from pipeline.processing import (
     Processed, Processor, Rejection, Standing, decide, deliver, framework_of, is_retryable, parsed_event,
 )
 from pipeline.renewals import expiring_levels
-from pipeline.store.event_log import FINAL_STATES, claim_events, renew_leases
+from pipeline.store.event_log import FINAL_STATES, claim_events, claim_waiting, renew_leases
 from pipeline.store.evidence import awards_of, evidence_rows, passing_evidence_of
 from pipeline.store.inserts import insert_or_skip_statement
 from pipeline.store.learners import match_learners
@@ -58,17 +62,24 @@ class RetryRemaining(PipelineError):
 
 
 def process_events(processor: Processor, event_ids: Sequence[str]) -> list[Processed]:
-    """Steps 1-4 of the module docstring; one `Processed` per id, in order."""
+    """Steps 1-4 of the module docstring; one `Processed` per id, in order, then one per event
+    taken from those waiting (`Processor.take_waiting`)."""
     ids = list(dict.fromkeys(event_ids))
+    now = processor.clock()
     with processor.sessions.begin() as session:
-        attempts = claim_events(session, ids, now=processor.clock(), lease=processor.lease)
-    unknown = [i for i in ids if i not in attempts]
+        claims = claim_events(session, ids, now=now, lease=processor.lease)
+        room = processor.take_waiting - len(claims)
+        if room > 0:
+            claims.update(claim_waiting(session, room, now=now, lease=processor.lease, exclude=list(claims)))
+    unknown = [i for i in ids if i not in claims]
     if unknown:
         log.info("%d event(s) already final or unknown: skipped", len(unknown))
+    taken = [i for i in claims if i not in set(ids)]
+    held = sorted(claims, key=lambda i: (claims[i].received_at, i)) if taken else [i for i in ids if i in claims]
+    order = ids + sorted(taken, key=held.index)
     results: list[Processed] = []
-    held = [i for i in ids if i in attempts]
     renewed = time.monotonic()
-    if len(held) > 1 and max(attempts[i] for i in held) <= processor.max_attempts:
+    if held and max(claims[i].attempts for i in held) <= processor.max_attempts:
         try:
             together = work_together(processor, held)
         except Exception as error:
@@ -77,18 +88,18 @@ def process_events(processor: Processor, event_ids: Sequence[str]) -> list[Proce
             raise
         if together is not None:
             done = {r.event_id: r for r in together}
-            return [done.get(i) or Processed(i, "skipped") for i in ids]
+            return [done.get(i) or Processed(i, "skipped") for i in order]
         renewed = _renew_if_due(processor, held, renewed)
     for position, event_id in enumerate(held):
         renewed = _renew_if_due(processor, held[position:], renewed)
         try:
-            results.append(deliver(processor, event_id, attempts[event_id]))
+            results.append(deliver(processor, event_id, claims[event_id].attempts))
         except Exception as error:
             if is_retryable(error):
                 raise RetryRemaining(held[position:], error) from error
             raise
     done = {r.event_id: r for r in results}
-    return [done.get(i) or Processed(i, "skipped") for i in ids]
+    return [done.get(i) or Processed(i, "skipped") for i in order]
 
 
 class _OneByOne(Exception):

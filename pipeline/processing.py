@@ -105,6 +105,8 @@ class Processor:
     """How long a claim holds an event without renewal; the sweep re-sends it after that."""
     reservations: SlotReservations | None = None
     """The process's spare status-list reservations (`pipeline.statuslists.SlotReservations`)."""
+    take_waiting: int = 0
+    """A batch task claims waiting events until it holds this many (`pipeline.delivery`; 0: never)."""
 
 
 @dataclass(frozen=True)

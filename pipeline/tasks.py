@@ -90,6 +90,9 @@ def register_tasks(app: Celery, runtime: Callable[[], WorkerRuntime]) -> None:
             _run(task, lambda: runtime().process(event_id))
         except InvalidStateTransition as error:
             log.error("event %s: %s [%s]; task dropped", event_id, error.message, error.code)
+        except RetryRemaining as stopped:  # its own event again; events it took come back with the sweep
+            log.warning("%s: transient failure (%s), retry %d", task.name, stopped.error, task.request.retries + 1)
+            raise task.retry(exc=stopped.error, countdown=retry_countdown(task.request.retries)) from stopped
 
     @app.task(name=PROCESS_EVENTS, bind=True, shared=False, max_retries=MAX_RETRIES)
     def process_events(task: Task, event_ids: list[str]) -> None:

@@ -42,8 +42,9 @@ from pipeline.issuance import IssuingIdentity
 from pipeline.key_rotation import key_file_stamp
 from pipeline.issue_service import IssuerUnavailable, issue_result
 from pipeline.delivery import process_events
+from pipeline.intake import TASK_EVENTS
 from pipeline.json_logs import bound, use_json_logs
-from pipeline.processing import Processed, Processor, process_event, sweep
+from pipeline.processing import Processed, Processor, sweep
 from pipeline.services import Services, build_services
 from pipeline.settings import Settings
 from pipeline.revocation import lists_due
@@ -193,6 +194,7 @@ class WorkerRuntime:
             public_url=self.settings.public_url, clock=services.clock, identity=self.identity,
             before_commit=self._pause() if self.options.pause_before_commit_s > 0 else None,
             lease=timedelta(seconds=self.settings.claim_lease_s), reservations=SlotReservations(),
+            take_waiting=TASK_EVENTS,
         )
 
     @cached_property
@@ -227,14 +229,8 @@ class WorkerRuntime:
         return lambda: time.sleep(seconds)
 
     def process(self, event_id: str) -> Processed:
-        with bound(event_id=event_id):  # every line logged while processing carries the event id
-            self.load_identity()
-            refresh_registry(self.services.registry)  # framework versions added since the last task
-            result = process_event(self.processor, event_id)
-            self.webhooks.send_for_credentials(result.credential_ids)  # committed: tell the providers now
-            log.info("event %s: %s %s %s", event_id, result.state, result.code or "", ",".join(result.levels),
-                     extra={"credential_ids": list(result.credential_ids), "code": result.code})
-        return result
+        """A single event's task: the batch path (`process_many`), which also takes waiting events."""
+        return self.process_many([event_id])[0]
 
     def process_many(self, event_ids: list[str]) -> list[Processed]:
         """`process` for a batch task's events (`pipeline.delivery`), with the same after-commit work."""

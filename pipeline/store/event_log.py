@@ -7,7 +7,10 @@ provider_event_id) decides races between two posts of the same event.
 
 A worker claims the events of a task in one statement (`claim_events`) with a lease
 (`lease_until`), renews it while it works (`renew_leases`), and the sweep re-sends the events
-whose lease ran out (`expired_leases`): their worker died.
+whose lease ran out (`expired_leases`): their worker died. A worker with room in its task also
+takes the oldest events still waiting (`claim_waiting`); their own messages, when consumed,
+find them taken. Event ids are time-ordered (`new_ordered_uuid`): (`received_at`, id) is the
+order of acceptance.
 """
 
 from __future__ import annotations
@@ -17,13 +20,15 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+from typing import NamedTuple
+
 from sqlalchemy import and_, or_, select, update
 from sqlalchemy.orm import Session
 
 from pipeline.errors import EventConflict, InvalidStateTransition
 from pipeline.store.inserts import insert_all_or_skip, insert_or_skip
 from pipeline.store.models import Event
-from pipeline.store.types import new_uuid
+from pipeline.store.types import new_ordered_uuid
 
 FINAL_STATES = frozenset({"processed", "rejected"})
 
@@ -59,7 +64,7 @@ def event_values(
 ) -> dict[str, Any]:
     """The column values of a new event row."""
     return dict(
-        id=new_uuid(), provider_id=provider_id, provider_event_id=provider_event_id, raw_payload=raw_payload,
+        id=new_ordered_uuid(), provider_id=provider_id, provider_event_id=provider_event_id, raw_payload=raw_payload,
         payload_sha256=payload_digest(raw_payload), format=source_format, parsed=parsed, state=state,
         outcome_code=outcome_code, outcome_message=outcome_message, attempts=0, received_at=now, updated_at=now,
         finished_at=now if state in FINAL_STATES else None, task_sent_at=None, learner_id=None, lease_until=None,
@@ -108,19 +113,43 @@ def claim_event(session: Session, event_id: str, *, now: datetime, lease: timede
     return event
 
 
-def claim_events(session: Session, event_ids: list[str], *, now: datetime, lease: timedelta) -> dict[str, int]:
+class Claim(NamedTuple):
+    """An event a worker claimed: the attempt it is on, and when it was accepted (for ordering)."""
+
+    attempts: int
+    received_at: datetime
+
+
+def claim_events(session: Session, event_ids: list[str], *, now: datetime, lease: timedelta) -> dict[str, Claim]:
     """`claim_event` for many events in ONE statement (row locks, in id order on PostgreSQL):
-    the attempts of each event claimed; final and unknown events are left out."""
+    each event claimed; final and unknown events are left out."""
     if not event_ids:
         return {}
+    return _claim(session, Event.id.in_(sorted(set(event_ids))), now=now, lease=lease)
+
+
+def claim_waiting(session: Session, limit: int, *, now: datetime, lease: timedelta,
+                  exclude: list[str] | None = None) -> dict[str, Claim]:
+    """Claim up to `limit` of the oldest `received` events (acceptance order) in ONE statement;
+    on PostgreSQL rows another transaction holds are skipped (`FOR UPDATE SKIP LOCKED`)."""
+    if limit <= 0:
+        return {}
+    oldest = (select(Event.id).where(Event.state == "received", Event.id.not_in(exclude or []))
+              .order_by(Event.received_at, Event.id).limit(limit))
+    if session.get_bind().dialect.name == "postgresql":
+        oldest = oldest.with_for_update(skip_locked=True)
+    return _claim(session, Event.id.in_(oldest.scalar_subquery()), now=now, lease=lease)
+
+
+def _claim(session: Session, which, *, now: datetime, lease: timedelta) -> dict[str, Claim]:
     claim = (
         update(Event)
-        .where(Event.id.in_(sorted(set(event_ids))), Event.state.not_in(FINAL_STATES))
+        .where(which, Event.state.not_in(FINAL_STATES))
         .values(state="processing", attempts=Event.attempts + 1, updated_at=now, lease_until=now + lease)
-        .returning(Event.id, Event.attempts)
+        .returning(Event.id, Event.attempts, Event.received_at)
         .execution_options(synchronize_session=False)
     )
-    return {event_id: attempts for event_id, attempts in session.execute(claim)}
+    return {event_id: Claim(attempts, received_at) for event_id, attempts, received_at in session.execute(claim)}
 
 
 def renew_leases(session: Session, event_ids: list[str], *, now: datetime, lease: timedelta) -> None:

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import threading
+import time
 import uuid
 from datetime import datetime, timezone
 from typing import Any
@@ -40,6 +43,26 @@ class UtcDateTime(TypeDecorator[datetime]):
 def new_uuid() -> str:
     """A random UUID (v4) as its 36-character string form."""
     return str(uuid.uuid4())
+
+
+_ordered_lock = threading.Lock()
+_ordered_last = [0, 0]  # the last (millisecond, 12-bit counter) handed out by this process
+
+
+def new_ordered_uuid() -> str:
+    """A time-ordered UUID (version 7, RFC 9562 §5.7): 48 bits of Unix milliseconds, a 12-bit
+    counter (RFC 9562 §6.2 method 1) so ids made by one process sort in the order they were
+    made, then 62 random bits. Event ids: a worker orders the events it takes by
+    (`received_at`, id), which is acceptance order, also within one request."""
+    with _ordered_lock:
+        ms, counter = int(time.time() * 1000), 0
+        if ms <= _ordered_last[0]:
+            ms, counter = _ordered_last[0], _ordered_last[1] + 1
+            if counter > 0xFFF:  # 4,096 ids in one millisecond: borrow the next one
+                ms, counter = ms + 1, 0
+        _ordered_last[:] = [ms, counter]
+    value = (ms << 80) | (0x7 << 76) | (counter << 64) | (0b10 << 62) | (int.from_bytes(os.urandom(8), "big") >> 2)
+    return str(uuid.UUID(int=value))
 
 
 def parse_utc(value: Any) -> datetime | None:

@@ -3,14 +3,19 @@
 from __future__ import annotations
 
 import threading
+import time
+import uuid
 from datetime import timedelta
 
 import pytest
 from sqlalchemy import func, select
 
 from pipeline.errors import EventConflict, InvalidStateTransition
-from pipeline.store.event_log import claim_event, events_to_resend, finish_event, mark_task_sent, record_event
+from pipeline.store.event_log import (
+    claim_event, claim_waiting, events_to_resend, finish_event, mark_task_sent, record_event,
+)
 from pipeline.store.models import Event, Provider
+from pipeline.store.types import new_ordered_uuid
 
 from .conftest import NOW
 
@@ -110,3 +115,44 @@ def test_sweep_finds_only_old_unsent_received_events(sessions, provider):
         assert events_to_resend(s, now=NOW + timedelta(seconds=5), min_age=timedelta(seconds=60)) == []
         much_later = NOW + timedelta(seconds=200)
         assert sorted(events_to_resend(s, now=much_later, min_age=timedelta(seconds=60))) == sorted([old, sent])
+
+
+def test_event_ids_are_time_ordered_uuids():
+    """Event ids sort in the order they were made (UUID version 7, RFC 9562), also many per millisecond."""
+    ids = [new_ordered_uuid() for _ in range(10_000)]
+    assert sorted(ids) == ids and len(set(ids)) == len(ids)
+    parsed = uuid.UUID(ids[0])
+    assert parsed.version == 7 and parsed.variant == uuid.RFC_4122
+    assert abs((parsed.int >> 80) - time.time() * 1000) < 60_000  # its first 48 bits are the time in ms
+
+
+def test_claim_waiting_takes_the_oldest_received_in_acceptance_order(sessions, provider):
+    with sessions.begin() as s:  # made first, accepted last: acceptance time comes before the id
+        late = record_event(s, provider_id=provider.id, provider_event_id="late", raw_payload=b"{}",
+                            source_format="native", parsed={"x": 1}, now=NOW + timedelta(seconds=1)).event.id
+        ids = [_record(s, provider, event_id=f"w-{i}", body=b'{"i":%d}' % i).event.id for i in range(6)]
+    with sessions.begin() as s:
+        claim_event(s, ids[0], now=NOW)  # taken by a task already
+        finish_event(s, s.get(Event, ids[1]), state="processed", now=NOW)
+    with sessions.begin() as s:
+        taken = claim_waiting(s, 3, now=NOW, lease=timedelta(seconds=15), exclude=[ids[2]])
+    assert sorted(taken) == ids[3:6] and all(c.attempts == 1 for c in taken.values())
+    with sessions.begin() as s:
+        assert set(claim_waiting(s, 5, now=NOW, lease=timedelta(seconds=15))) == {ids[2], late}
+        assert s.get(Event, late).state == "processing" and s.get(Event, late).lease_until is not None
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize("db_url", ["postgresql"], indirect=True)  # SKIP LOCKED; SQLite has one writer
+def test_claim_waiting_skips_rows_another_transaction_holds(sessions, provider):
+    with sessions.begin() as s:
+        ids = [_record(s, provider, event_id=f"k-{i}", body=b'{"i":%d}' % i).event.id for i in range(3)]
+    holder = sessions()
+    holder.begin()
+    holder.execute(select(Event.id).where(Event.id == ids[0]).with_for_update())
+    try:
+        with sessions.begin() as s:
+            assert sorted(claim_waiting(s, 3, now=NOW, lease=timedelta(seconds=15))) == ids[1:]
+    finally:
+        holder.rollback()
+        holder.close()

@@ -4,6 +4,8 @@ to one by one, and nothing of the failed attempt remains."""
 
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 from sqlalchemy import event as sa_event, select
 
@@ -113,3 +115,15 @@ def test_a_failure_leaves_nothing_of_the_batch_and_one_by_one_finishes(processor
         assert s.scalar(select(Award.event_id).join(Learner).where(
             Learner.email == "undo-ana@x.org", Award.level == "proficient")) == ids[2]
         assert len(s.scalars(select(Credential.id)).all()) == 7  # each once: none left by the batch
+
+
+def test_a_task_takes_waiting_events_and_works_them_in_acceptance_order(processor, store):
+    """A worker's task (`take_waiting`) claims the oldest waiting events with its own and works
+    them all in acceptance order; the messages of the events it took then find them done."""
+    ids = _scenario(store, "taken")
+    worker = dataclasses.replace(processor, take_waiting=20)
+    results = process_events(worker, [ids[3]])  # the message of the fourth event came first
+    assert [r.event_id for r in results] == [ids[3]] + ids[:3] + ids[4:]
+    assert all(r.state == "processed" for r in results)
+    assert {r.event_id: r.levels for r in results}[ids[2]] == ("proficient",)  # still the third event's level
+    assert [r.state for r in process_events(worker, [ids[0]])] == ["skipped"]
