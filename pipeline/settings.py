@@ -78,6 +78,11 @@ class Settings(BaseSettings):
     """`BADGELINE_CLAIM_LEASE_S`: a worker holds the events it claimed this long, renewing the
     lease while it works; the sweep re-sends an event whose lease ran out (its worker died)."""
 
+    worker_task_events: int = Field(default=20, ge=0, le=1000)
+    """`BADGELINE_WORKER_TASK_EVENTS`: a worker's task that carries fewer events than this also
+    claims the oldest events still waiting, up to this many in all, and works them in one
+    transaction; 0: a task works only its own events."""
+
     sweep_min_age_s: float = Field(default=20.0, ge=0)
     """`BADGELINE_SWEEP_MIN_AGE_S`: an event must have waited this long in `received`
     before the sweep re-sends it."""

@@ -42,7 +42,6 @@ from pipeline.issuance import IssuingIdentity
 from pipeline.key_rotation import key_file_stamp
 from pipeline.issue_service import IssuerUnavailable, issue_result
 from pipeline.delivery import process_events
-from pipeline.intake import TASK_EVENTS
 from pipeline.json_logs import bound, use_json_logs
 from pipeline.processing import Processed, Processor, sweep
 from pipeline.services import Services, build_services
@@ -194,7 +193,7 @@ class WorkerRuntime:
             public_url=self.settings.public_url, clock=services.clock, identity=self.identity,
             before_commit=self._pause() if self.options.pause_before_commit_s > 0 else None,
             lease=timedelta(seconds=self.settings.claim_lease_s), reservations=SlotReservations(),
-            take_waiting=TASK_EVENTS,
+            take_waiting=self.settings.worker_task_events,
         )
 
     @cached_property
