@@ -43,6 +43,7 @@ from sqlalchemy import func, select
 
 from bench import workloads
 from bench.pipeline_bench import fresh_schema, wait_processed
+from bench.verify_bench import group_cpu_s
 from pipeline.demo import accredit
 from pipeline.embedded_redis import EmbeddedRedis, free_port
 from pipeline.processes import ProcessGroup, child_env, python_module
@@ -74,8 +75,8 @@ def server_argv(server: str, settings: Settings, port: int, processes: int | Non
 
 @contextmanager
 def web_only(settings: Settings, server: str = "waitress", processes: int | None = None,
-             code: str | None = None) -> Iterator[str]:
-    """The web process and Redis, no worker: the queue only fills."""
+             code: str | None = None) -> Iterator[tuple[str, int]]:
+    """The web server and Redis, no worker: the queue only fills. Yields its URL and process group."""
     prepare(settings)
     redis = EmbeddedRedis(settings.redis_dir)
     group = ProcessGroup()
@@ -89,7 +90,7 @@ def web_only(settings: Settings, server: str = "waitress", processes: int | None
         group.spawn("web", argv, env, settings.data_dir / "web.log")
         url = f"http://127.0.0.1:{port}"
         wait_serving(url, group)
-        yield url
+        yield url, group.children[0].process.pid
     finally:
         group.stop()
         redis.stop()
@@ -164,12 +165,16 @@ def cmd_mix(args) -> None:
 def intake_rates(args, server: str, processes: int | None, code: str | None = None) -> dict[str, float]:
     now = datetime.now(timezone.utc)
     results = {}
-    with stack_settings(args.postgres) as settings, web_only(settings, server, processes, code) as url:
+    with stack_settings(args.postgres) as settings, web_only(settings, server, processes, code) as (url, pgid):
         keys = accredit(settings)
         single = [("north", workloads.whole_level(i, now, "s")) for i in range(args.n)]
+        cpu = group_cpu_s(pgid)
         results["single POST /events"] = workloads.post_single(url, keys, single, args.clients)
+        results["single: server CPU ms/event"] = (group_cpu_s(pgid) - cpu) / args.n * 1000
         mix = workloads.realistic_mix(5000, now, "b")
+        cpu = group_cpu_s(pgid)
         results["events:batch (500/request)"] = workloads.post_batches(url, keys, mix, 2)
+        results["batch: server CPU ms/event"] = (group_cpu_s(pgid) - cpu) / len(mix) * 1000
         mix = workloads.realistic_mix(5000, now, "c")
         results["events:csv (500/request)"] = workloads.post_csv(url, keys, mix, 2)
     return results
@@ -183,7 +188,7 @@ def cmd_intake(args) -> None:
         print(f"\nintake, {store_name(args)}, web process only ({args.server}, "
               f"{args.processes or 'default'} processes), no worker running")
         for name, rate in results.items():
-            print(f"  {name:<30}{rate:8.0f} events/s")
+            print(f"  {name:<30}{rate:8.2f}")
         return
     rows: dict[str, list[dict[str, float]]] = {spec: [] for spec in args.servers}
     for round_ in range(args.rounds):
@@ -193,12 +198,13 @@ def cmd_intake(args) -> None:
             rows[spec].append(intake_rates(args, name, int(processes or 1), code))
             print(f"round {round_ + 1}: {spec} {rows[spec][-1]}", file=sys.stderr, flush=True)
     print(f"\nintake, {store_name(args)}, web server alone (no worker), {args.rounds} alternating rounds; "
-          f"events/s, mean (min-max)")
+          f"events/s and the server's CPU ms per event (all its processes), mean (min-max)")
     names = list(rows[args.servers[0]][0])
     print(f"  {'server:processes':<24}" + "".join(f"{n[:26]:>30}" for n in names))
     for spec, runs in rows.items():
-        cells = [f"{statistics.fmean(r[n] for r in runs):.0f} ({min(r[n] for r in runs):.0f}-"
-                 f"{max(r[n] for r in runs):.0f})" for n in names]
+        digits = [2 if "CPU" in n else 0 for n in names]
+        cells = [f"{statistics.fmean(r[n] for r in runs):.{d}f} ({min(r[n] for r in runs):.{d}f}-"
+                 f"{max(r[n] for r in runs):.{d}f})" for n, d in zip(names, digits)]
         print(f"  {spec:<24}" + "".join(f"{c:>30}" for c in cells))
 
 
