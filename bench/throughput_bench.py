@@ -62,20 +62,21 @@ def stack_settings(postgres: str | None) -> Iterator[Settings]:
         yield Settings.explicit(**values)
 
 
-def server_argv(server: str, settings: Settings, port: int, processes: int | None = None) -> list[str]:
+def server_argv(server: str, settings: Settings, port: int, processes: int | None = None,
+                threads: int = 8) -> list[str]:
     """waitress as `badgeline web` runs it (`verifier.waitress_guard`, `processes` processes of 8
     threads; default: `web_argv`'s), or gunicorn (gthread) or granian (WSGI) with the same processes
     and threads, for comparison (`bench.verify_bench.other_server_argv`)."""
     if server == "waitress":
-        return web_argv(settings, "127.0.0.1", port, **({"processes": processes} if processes else {}))
+        return web_argv(settings, "127.0.0.1", port, threads, **({"processes": processes} if processes else {}))
     from bench.verify_bench import other_server_argv
 
-    return other_server_argv(server, processes or 2, port, "pipeline.web:app_from_env")
+    return other_server_argv(server, processes or 2, port, "pipeline.web:app_from_env", threads)
 
 
 @contextmanager
 def web_only(settings: Settings, server: str = "waitress", processes: int | None = None,
-             code: str | None = None) -> Iterator[tuple[str, int]]:
+             code: str | None = None, threads: int = 8) -> Iterator[tuple[str, int]]:
     """The web server and Redis, no worker: the queue only fills. Yields its URL and process group."""
     prepare(settings)
     redis = EmbeddedRedis(settings.redis_dir)
@@ -83,7 +84,7 @@ def web_only(settings: Settings, server: str = "waitress", processes: int | None
     port = int(settings.public_url.rsplit(":", 1)[1])
     try:
         env = child_env(os.environ, settings_env(settings, redis.start()))
-        argv = server_argv(server, settings, port, processes)
+        argv = server_argv(server, settings, port, processes, threads)
         if code:  # serve another checkout's code (before/after in one run); its launcher may not know --processes
             env["PYTHONPATH"] = code
             argv = [a for a in argv if a != "--processes=1"]
@@ -162,10 +163,11 @@ def cmd_mix(args) -> None:
               f"p50 {r['p50_s']:.2f} s, p99 {r['p99_s']:.2f} s")
 
 
-def intake_rates(args, server: str, processes: int | None, code: str | None = None) -> dict[str, float]:
+def intake_rates(args, server: str, processes: int | None, code: str | None = None,
+                 threads: int = 8) -> dict[str, float]:
     now = datetime.now(timezone.utc)
     results = {}
-    with stack_settings(args.postgres) as settings, web_only(settings, server, processes, code) as (url, pgid):
+    with stack_settings(args.postgres) as settings, web_only(settings, server, processes, code, threads) as (url, pgid):
         keys = accredit(settings)
         single = [("north", workloads.whole_level(i, now, "s")) for i in range(args.n)]
         cpu = group_cpu_s(pgid)
@@ -193,9 +195,9 @@ def cmd_intake(args) -> None:
     rows: dict[str, list[dict[str, float]]] = {spec: [] for spec in args.servers}
     for round_ in range(args.rounds):
         for spec in args.servers:
-            name, _, processes = spec.removeprefix("before:").partition(":")
+            name, processes, threads = (spec.removeprefix("before:").split(":") + ["1", "8"])[:3]
             code = args.code if spec.startswith("before:") else None
-            rows[spec].append(intake_rates(args, name, int(processes or 1), code))
+            rows[spec].append(intake_rates(args, name, int(processes), code, int(threads)))
             print(f"round {round_ + 1}: {spec} {rows[spec][-1]}", file=sys.stderr, flush=True)
     print(f"\nintake, {store_name(args)}, web server alone (no worker), {args.rounds} alternating rounds; "
           f"events/s and the server's CPU ms per event (all its processes), mean (min-max)")
@@ -310,7 +312,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--server", choices=["waitress", "gunicorn", "granian"], default="waitress",
                         help="intake: the web server (gunicorn, granian must be installed)")
     parser.add_argument("--processes", type=int, help="intake: web server processes")
-    parser.add_argument("--servers", nargs="+", metavar="[before:]SERVER:PROCESSES",
+    parser.add_argument("--servers", nargs="+", metavar="[before:]SERVER[:PROCESSES[:THREADS]]",
                         help="intake: compare servers in alternating rounds, e.g. waitress:1 waitress:2 "
                              "granian:2; `before:` serves the code of --code")
     parser.add_argument("--code", metavar="DIR", help="intake: a checkout of the code before a change")
