@@ -170,9 +170,10 @@ def intake_rates(args, server: str, processes: int | None, code: str | None = No
     with stack_settings(args.postgres) as settings, web_only(settings, server, processes, code, threads) as (url, pgid):
         keys = accredit(settings)
         single = [("north", workloads.whole_level(i, now, "s")) for i in range(args.n)]
-        cpu = group_cpu_s(pgid)
+        cpu, client_cpu = group_cpu_s(pgid), time.process_time()
         results["single POST /events"] = workloads.post_single(url, keys, single, args.clients)
         results["single: server CPU ms/event"] = (group_cpu_s(pgid) - cpu) / args.n * 1000
+        results["single: client CPU ms/event"] = (time.process_time() - client_cpu) / args.n * 1000
         mix = workloads.realistic_mix(5000, now, "b")
         cpu = group_cpu_s(pgid)
         results["events:batch (500/request)"] = workloads.post_batches(url, keys, mix, 2)
