@@ -134,8 +134,8 @@ def main() -> None:
             before = peak_kib(process.pid)
             outcome = huge_body(port, args.mib)
             time.sleep(1)
-            print(f"  huge body ({args.mib} MiB): {outcome}; peak RSS +{(peak_kib(process.pid) - before) / 1024:.0f} MiB",
-                  flush=True)
+            grown = (peak_kib(process.pid) - before) / 1024
+            print(f"  huge body ({args.mib} MiB): {outcome}; peak RSS +{grown:.0f} MiB", flush=True)
             print(f"  slow headers x{args.slow}: {slow_clients(port, args.slow, body=False)}", flush=True)
             print(f"  slow body x{args.slow}: {slow_clients(port, args.slow, body=True)}", flush=True)
         finally:

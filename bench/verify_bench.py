@@ -258,7 +258,8 @@ def other_server_argv(server: str, processes: int, port: int, factory: str, thre
     processes of `threads` threads each: the servers compared with waitress (`--servers`)."""
     if server == "gunicorn":
         return [sys.executable, "-m", "gunicorn", f"--workers={processes}", "--worker-class=gthread",
-                f"--threads={threads}", f"--bind=127.0.0.1:{port}", "--keep-alive=30", "--log-level=warning", f"{factory}()"]
+                f"--threads={threads}", f"--bind=127.0.0.1:{port}", "--keep-alive=30", "--log-level=warning",
+                f"{factory}()"]
     if server == "granian":
         return [sys.executable, "-m", "granian", "--interface", "wsgi", "--workers", str(processes),
                 "--blocking-threads", str(threads), "--host", "127.0.0.1", "--port", str(port),
