@@ -2,7 +2,7 @@
 
     python -m bench.throughput_bench whole   [-n 2000] [-k 1 2 4] [--postgres URL]
     python -m bench.throughput_bench mix     [-n 10000] [-k 2] [--postgres URL]
-    python -m bench.throughput_bench intake  [-n 2000] [--clients 8] [--postgres URL]
+    python -m bench.throughput_bench intake  [-n 2000] [--clients 8] [--postgres URL] [--servers S:P ...]
     python -m bench.throughput_bench latency [--rate R] [--seconds 60] [-k 2] [--postgres URL]
     python -m bench.throughput_bench rss     [-n 20000] [--every 2000] [-k 2] [--postgres URL]
 
@@ -16,7 +16,9 @@ waitress) in a temporary folder, with SQLite or a fresh PostgreSQL schema.
 - `mix`: `workloads.realistic_mix` (four events in five issue nothing): events/s processed.
 - `intake`: the web process alone (no worker consumes the queue): single POSTs from
   `--clients` clients, `events:batch` and `events:csv` (500 events per request, 2 clients);
-  `--server gunicorn` runs it under gunicorn instead of waitress, for comparison.
+  `--server gunicorn|granian [--processes N]` runs it under another server, for comparison;
+  `--servers waitress:1 waitress:2 granian:2 [before:waitress:1 --code DIR]` compares several in
+  alternating rounds (`before:` serves the checkout DIR: the code before a change, same run).
 - `latency`: single POSTs at `--rate` events/s (default: half of the `whole` rate measured
   first in the same run) for `--seconds`; p50/p99 post -> final state from the store.
 - `rss`: the worker processes' resident memory every `--every` events.
@@ -31,6 +33,7 @@ import statistics
 import sys
 import tempfile
 import time
+import urllib.request
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 from datetime import datetime, timezone
@@ -40,10 +43,11 @@ from sqlalchemy import func, select
 
 from bench import workloads
 from bench.pipeline_bench import fresh_schema, wait_processed
+from bench.verify_bench import group_cpu_s
 from pipeline.demo import accredit
 from pipeline.embedded_redis import EmbeddedRedis, free_port
 from pipeline.processes import ProcessGroup, child_env, python_module
-from pipeline.runner import prepare, running_stack, settings_env, wait_healthy, web_argv
+from pipeline.runner import prepare, running_stack, settings_env, web_argv
 from pipeline.services import build_services
 from pipeline.settings import Settings
 from pipeline.store.models import Credential, Event
@@ -58,30 +62,54 @@ def stack_settings(postgres: str | None) -> Iterator[Settings]:
         yield Settings.explicit(**values)
 
 
-def server_argv(server: str, settings: Settings, port: int) -> list[str]:
-    """waitress as `badgeline up` runs it, or gunicorn (2 processes x 4 threads) for comparison."""
+def server_argv(server: str, settings: Settings, port: int, processes: int | None = None,
+                threads: int = 8) -> list[str]:
+    """waitress as `badgeline web` runs it (`verifier.waitress_guard`, `processes` processes of 8
+    threads; default: `web_argv`'s), or gunicorn (gthread) or granian (WSGI) with the same processes
+    and threads, for comparison (`bench.verify_bench.other_server_argv`)."""
     if server == "waitress":
-        return web_argv(settings, "127.0.0.1", port)
-    return python_module("gunicorn", "--workers=2", "--threads=4", f"--bind=127.0.0.1:{port}",
-                         "pipeline.web:app_from_env()")
+        return web_argv(settings, "127.0.0.1", port, threads, **({"processes": processes} if processes else {}))
+    from bench.verify_bench import other_server_argv
+
+    return other_server_argv(server, processes or 2, port, "pipeline.web:app_from_env", threads)
 
 
 @contextmanager
-def web_only(settings: Settings, server: str = "waitress") -> Iterator[str]:
-    """The web process and Redis, no worker: the queue only fills."""
+def web_only(settings: Settings, server: str = "waitress", processes: int | None = None,
+             code: str | None = None, threads: int = 8) -> Iterator[tuple[str, int]]:
+    """The web server and Redis, no worker: the queue only fills. Yields its URL and process group."""
     prepare(settings)
     redis = EmbeddedRedis(settings.redis_dir)
     group = ProcessGroup()
     port = int(settings.public_url.rsplit(":", 1)[1])
     try:
         env = child_env(os.environ, settings_env(settings, redis.start()))
-        group.spawn("web", server_argv(server, settings, port), env, settings.data_dir / "web.log")
+        argv = server_argv(server, settings, port, processes, threads)
+        if code:  # serve another checkout's code (before/after in one run); its launcher may not know --processes
+            env["PYTHONPATH"] = code
+            argv = [a for a in argv if a != "--processes=1"]
+        group.spawn("web", argv, env, settings.data_dir / "web.log")
         url = f"http://127.0.0.1:{port}"
-        wait_healthy(url, group)
-        yield url
+        wait_serving(url, group)
+        yield url, group.children[0].process.pid
     finally:
         group.stop()
         redis.stop()
+
+
+def wait_serving(url: str, group: ProcessGroup, timeout_s: float = 60.0) -> None:
+    """Until `/healthz` answers 200 (the database is up). No worker runs here, so its status is
+    `degraded` (`workers` down) and `runner.wait_healthy`, which waits for `ok`, would never return."""
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        if group.exited():
+            raise SystemExit(f"the web server exited during start-up (log: {url})")
+        try:
+            with urllib.request.urlopen(url + "/healthz", timeout=2):
+                return
+        except OSError:
+            time.sleep(0.2)
+    raise SystemExit(f"{url}/healthz did not answer within {timeout_s:.0f} s")
 
 
 def store_figures(settings: Settings) -> dict:
@@ -135,21 +163,52 @@ def cmd_mix(args) -> None:
               f"p50 {r['p50_s']:.2f} s, p99 {r['p99_s']:.2f} s")
 
 
-def cmd_intake(args) -> None:
+def intake_rates(args, server: str, processes: int | None, code: str | None = None,
+                 threads: int = 8) -> dict[str, float]:
     now = datetime.now(timezone.utc)
     results = {}
-    with stack_settings(args.postgres) as settings, web_only(settings, args.server) as url:
+    with stack_settings(args.postgres) as settings, web_only(settings, server, processes, code, threads) as (url, pgid):
         keys = accredit(settings)
         single = [("north", workloads.whole_level(i, now, "s")) for i in range(args.n)]
+        cpu, client_cpu = group_cpu_s(pgid), time.process_time()
         results["single POST /events"] = workloads.post_single(url, keys, single, args.clients)
+        results["single: server CPU ms/event"] = (group_cpu_s(pgid) - cpu) / args.n * 1000
+        results["single: client CPU ms/event"] = (time.process_time() - client_cpu) / args.n * 1000
         mix = workloads.realistic_mix(5000, now, "b")
+        cpu = group_cpu_s(pgid)
         results["events:batch (500/request)"] = workloads.post_batches(url, keys, mix, 2)
+        results["batch: server CPU ms/event"] = (group_cpu_s(pgid) - cpu) / len(mix) * 1000
         mix = workloads.realistic_mix(5000, now, "c")
         results["events:csv (500/request)"] = workloads.post_csv(url, keys, mix, 2)
-    server = "waitress, 8 threads" if args.server == "waitress" else "gunicorn, 2 processes x 4 threads"
-    print(f"\nintake, {store_name(args)}, web process only ({server}), no worker running")
-    for name, rate in results.items():
-        print(f"  {name:<30}{rate:8.0f} events/s")
+    return results
+
+
+def cmd_intake(args) -> None:
+    """`--server` / `--processes` once; or `--servers name:processes ...` (and `--code DIR` for the
+    code before a change, run as `before:name:processes`) in alternating rounds, one table."""
+    if not args.servers:
+        results = intake_rates(args, args.server, args.processes)
+        print(f"\nintake, {store_name(args)}, web process only ({args.server}, "
+              f"{args.processes or 'default'} processes), no worker running")
+        for name, rate in results.items():
+            print(f"  {name:<30}{rate:8.2f}")
+        return
+    rows: dict[str, list[dict[str, float]]] = {spec: [] for spec in args.servers}
+    for round_ in range(args.rounds):
+        for spec in args.servers:
+            name, processes, threads = (spec.removeprefix("before:").split(":") + ["1", "8"])[:3]
+            code = args.code if spec.startswith("before:") else None
+            rows[spec].append(intake_rates(args, name, int(processes), code, int(threads)))
+            print(f"round {round_ + 1}: {spec} {rows[spec][-1]}", file=sys.stderr, flush=True)
+    print(f"\nintake, {store_name(args)}, web server alone (no worker), {args.rounds} alternating rounds; "
+          f"events/s and the server's CPU ms per event (all its processes), mean (min-max)")
+    names = list(rows[args.servers[0]][0])
+    print(f"  {'server:processes':<24}" + "".join(f"{n[:26]:>30}" for n in names))
+    for spec, runs in rows.items():
+        digits = [2 if "CPU" in n else 0 for n in names]
+        cells = [f"{statistics.fmean(r[n] for r in runs):.{d}f} ({min(r[n] for r in runs):.{d}f}-"
+                 f"{max(r[n] for r in runs):.{d}f})" for n, d in zip(names, digits)]
+        print(f"  {spec:<24}" + "".join(f"{c:>30}" for c in cells))
 
 
 def cmd_latency(args) -> None:
@@ -251,8 +310,14 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--rate", type=float)
     parser.add_argument("--seconds", type=int, default=60)
     parser.add_argument("--every", type=int, default=2000)
-    parser.add_argument("--server", choices=["waitress", "gunicorn"], default="waitress",
-                        help="intake: the web server (gunicorn must be installed)")
+    parser.add_argument("--server", choices=["waitress", "gunicorn", "granian"], default="waitress",
+                        help="intake: the web server (gunicorn, granian must be installed)")
+    parser.add_argument("--processes", type=int, help="intake: web server processes")
+    parser.add_argument("--servers", nargs="+", metavar="[before:]SERVER[:PROCESSES[:THREADS]]",
+                        help="intake: compare servers in alternating rounds, e.g. waitress:1 waitress:2 "
+                             "granian:2; `before:` serves the code of --code")
+    parser.add_argument("--code", metavar="DIR", help="intake: a checkout of the code before a change")
+    parser.add_argument("--rounds", type=int, default=2)
     args = parser.parse_args(argv)
     args.n = args.n or {"whole": 2000, "mix": 10000, "intake": 2000, "rss": 20000}.get(args.workload, 0)
     {"whole": cmd_whole, "mix": cmd_mix, "intake": cmd_intake, "latency": cmd_latency, "rss": cmd_rss}[

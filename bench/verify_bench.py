@@ -31,6 +31,7 @@ import json
 import logging
 import os
 import shutil
+import socket
 import statistics
 import subprocess
 import sys
@@ -49,6 +50,7 @@ from issuer.frameworks import FrameworkRegistry
 from issuer.keys import Ed25519Key, did_key_signer
 from issuer.status import Bitstring, status_entry, status_list_credential
 from verifier.app import VerifierSettings, create_app, make_engine
+from verifier.resolvers import GuardedFetcher
 from verifier.serving import listen, serve_on
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -112,7 +114,8 @@ class ListServer:
 def engine_call(key: Ed25519Key, registry: FrameworkRegistry) -> Callable[[], Any]:
     """One engine verification of the credential's JSON text (parsed afresh, as a request would be)."""
     text = json.dumps(signed_credential(key))
-    engine = make_engine(VerifierSettings(), registry=registry, clock=lambda: NOW)
+    settings = VerifierSettings()
+    engine = make_engine(settings, fetcher=bench_fetcher(settings), registry=registry, clock=lambda: NOW)
 
     def call() -> None:
         if not engine.verify_text(text).verified:
@@ -159,20 +162,34 @@ def group_cpu_s(pgid: int) -> float:
 class HttpEndpoint:
     """The verifier under waitress in its own process (`--serve`), and keep-alive clients to it."""
 
-    def __init__(self, key: Ed25519Key, processes: int = 1) -> None:
-        self.process = subprocess.Popen([sys.executable, "-m", "bench.verify_bench", "--serve", str(processes)],
-                                        cwd=ROOT, stdout=subprocess.PIPE, start_new_session=True,
-                                        env={**os.environ, "PYTHONPATH": str(ROOT)})
-        self.port = int(self.process.stdout.readline())
+    def __init__(self, key: Ed25519Key, processes: int = 1, server: str = "waitress") -> None:
+        if server == "waitress":  # as `serve()` runs it; prints its port
+            argv = [sys.executable, "-m", "bench.verify_bench", "--serve", str(processes)]
+        else:
+            self.port = free_port()
+            argv = other_server_argv(server, processes, self.port, "bench.verify_bench:bench_app")
+        self.process = subprocess.Popen(argv, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+                                        start_new_session=True, env={**os.environ, "PYTHONPATH": str(ROOT)})
+        if server == "waitress":
+            self.port = int(self.process.stdout.readline())
+        else:
+            wait_answering(self.port, self.process)
         self.body = json.dumps({"verifiableCredential": signed_credential(key)}).encode()
         self.local = threading.local()
+        self.connections: list[http.client.HTTPConnection] = []
 
     def request(self, method: str, path: str, body: bytes | None = None) -> None:
         conn = getattr(self.local, "conn", None)
         if conn is None:
             conn = self.local.conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
-        conn.request(method, path, body=body, headers={"Content-Type": "application/json"} if body else {})
-        response = conn.getresponse()
+            self.connections.append(conn)
+        try:
+            conn.request(method, path, body=body, headers={"Content-Type": "application/json"} if body else {})
+            response = conn.getresponse()
+        except (ConnectionError, http.client.RemoteDisconnected):  # an idle keep-alive closed by the server
+            conn.close()
+            conn.request(method, path, body=body, headers={"Content-Type": "application/json"} if body else {})
+            response = conn.getresponse()
         payload = response.read()
         if response.status != 200:
             raise SystemExit(f"HTTP {method} {path} returned {response.status}: {payload[:300]!r}")
@@ -197,11 +214,76 @@ class HttpEndpoint:
                 list(pool.map(lambda _: call(), range(n)))
                 out = {"n": n, "clients": clients, "per_s": n / (time.perf_counter() - started)}
         out["server_cpu_ms"] = (group_cpu_s(self.process.pid) - cpu_before) / n * 1000
+        self.hang_up()
         return out
+
+    def hang_up(self) -> None:
+        """Close this measurement's connections: the next one opens its own (no keep-alive left idle
+        between workloads, for a server to time out while another is measured)."""
+        for conn in self.connections:
+            conn.close()
+        self.connections.clear()
+        self.local = threading.local()
 
     def close(self) -> None:
         self.process.terminate()  # a multi-process server stops its children on SIGTERM
-        self.process.wait(10)
+        try:
+            self.process.wait(10)
+        except subprocess.TimeoutExpired:
+            os.killpg(self.process.pid, 9)
+            self.process.wait(10)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_answering(port: int, process: subprocess.Popen, timeout_s: float = 60.0) -> None:
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise SystemExit(f"the server exited with {process.returncode} during start-up")
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=1):
+                return
+        except OSError:
+            time.sleep(0.1)
+    raise SystemExit(f"nothing answered on port {port} within {timeout_s:.0f} s")
+
+
+def other_server_argv(server: str, processes: int, port: int, factory: str, threads: int = 8) -> list[str]:
+    """gunicorn (gthread workers) or granian (WSGI) serving `factory` (module:function), `processes`
+    processes of `threads` threads each: the servers compared with waitress (`--servers`)."""
+    if server == "gunicorn":
+        return [sys.executable, "-m", "gunicorn", f"--workers={processes}", "--worker-class=gthread",
+                f"--threads={threads}", f"--bind=127.0.0.1:{port}", "--keep-alive=30", "--log-level=warning",
+                f"{factory}()"]
+    if server == "granian":
+        return [sys.executable, "-m", "granian", "--interface", "wsgi", "--workers", str(processes),
+                "--blocking-threads", str(threads), "--host", "127.0.0.1", "--port", str(port),
+                "--log-level", "warning", "--factory", factory]
+    raise SystemExit(f"unknown server {server}")
+
+
+def offline_resolve(host: str, port: int) -> list[str]:
+    """No network here: every name fails at once, as an unknown name does (glibc's EAI_NONAME). The
+    system resolver's answer for the framework publisher's host took 2 ms to over a second in
+    this sandbox (an upstream DNS server that sometimes does not answer), and every verification asks
+    (a failed fetch is not cached), so wall-clock rates measured the DNS server, not the verifier."""
+    raise socket.gaierror(socket.EAI_NONAME, f"{host}: no network in the benchmark")
+
+
+def bench_fetcher(settings: VerifierSettings) -> GuardedFetcher:
+    return GuardedFetcher(settings.guard_policy(), resolve=offline_resolve)
+
+
+def bench_app() -> Any:
+    """The benchmark's verifier app (fixed clock, bundled registry, offline resolver), for gunicorn and granian."""
+    settings = VerifierSettings()
+    return create_app(settings, fetcher=bench_fetcher(settings), registry=FrameworkRegistry.bundled(),
+                      clock=lambda: NOW)
 
 
 def serve_forever(processes: int) -> None:
@@ -211,8 +293,7 @@ def serve_forever(processes: int) -> None:
     settings = VerifierSettings()
     listener = listen("127.0.0.1", 0)
     print(listener.getsockname()[1], flush=True)
-    serve_on(listener, create_app(settings, registry=FrameworkRegistry.bundled(), clock=lambda: NOW), settings,
-             processes=processes)
+    serve_on(listener, bench_app(), settings, processes=processes)
 
 
 def engine_cpu(n: int, call: Callable[[], Any]) -> dict[str, float]:
@@ -259,6 +340,39 @@ def bench_engine_and_http(n: int, key: Ed25519Key, registry: FrameworkRegistry, 
     return out
 
 
+def bench_servers(n: int, key: Ed25519Key, registry: FrameworkRegistry, servers: list[str],
+                  rounds: int = 5) -> dict[str, Any]:
+    """`--servers`: each server (`name:processes`) verifying over 1 and 4 keep-alive connections, in
+    alternating rounds with the engine, so all see the same load; rates as a ratio of the engine's."""
+    engine = engine_call(key, registry)
+    endpoints = {}
+    try:
+        for spec in servers:
+            name, _, processes = spec.partition(":")
+            endpoints[spec] = HttpEndpoint(key, int(processes or 1), name)
+        workloads: dict[str, Callable[[int], dict[str, float]]] = {"engine": lambda k: engine_cpu(k, engine)}
+        for spec, endpoint in endpoints.items():
+            workloads[f"{spec} 1 client"] = lambda k, e=endpoint: e.measure(e.post, k)
+            workloads[f"{spec} 4 clients"] = lambda k, e=endpoint: e.measure(e.post, k, clients=4)
+        for run in workloads.values():
+            run(20)
+        results: dict[str, list[dict[str, float]]] = {name: [] for name in workloads}
+        for round_ in range(rounds):
+            for name, run in workloads.items():
+                results[name].append(run(max(1, n // rounds)))
+            print(f"round {round_ + 1}/{rounds} done", file=sys.stderr, flush=True)
+    finally:
+        for endpoint in endpoints.values():
+            endpoint.close()
+    out: dict[str, Any] = {name: merge(parts) for name, parts in results.items()}
+    engine_rate, engine_ms = out["engine"]["per_s"], out["engine"]["cpu_ms"]
+    out["table"] = [
+        {"server": name, "per_s": round(r["per_s"], 1), "ratio_wall": round(r["per_s"] / engine_rate, 2),
+         "server_cpu_ms": round(r["server_cpu_ms"], 3), "ratio_cpu": round(engine_ms / r["server_cpu_ms"], 2)}
+        for name, r in out.items() if name != "engine"]
+    return out
+
+
 def bench_reference(n: int, key: Ed25519Key) -> dict[str, Any] | None:
     node = shutil.which("node")
     if node is None or not (ROOT / "interop" / "node_modules" / "@digitalbazaar" / "vc").is_dir():
@@ -280,11 +394,17 @@ def main() -> None:
     parser.add_argument("-n", type=int, default=300, help="verifications per workload (default 300)")
     parser.add_argument("--no-reference", action="store_true", help="skip the node reference")
     parser.add_argument("--serve", type=int, help=argparse.SUPPRESS)
+    parser.add_argument("--servers", nargs="+", metavar="SERVER:PROCESSES",
+                        help="compare servers instead: e.g. waitress:1 waitress:2 gunicorn:2 granian:2 "
+                             "(4 keep-alive clients each, alternating rounds with the engine)")
     args = parser.parse_args()
     if args.serve:
         serve_forever(args.serve)
         return
     key, registry = Ed25519Key.from_seed(SEED), FrameworkRegistry.bundled()
+    if args.servers:
+        print(json.dumps(bench_servers(args.n, key, registry, args.servers), indent=2))
+        return
     out: dict[str, Any] = bench_engine_and_http(args.n, key, registry)
     out["engine_status"] = bench_engine_status(args.n, key, registry)
     reference = None if args.no_reference else bench_reference(args.n, key)

@@ -32,7 +32,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 
 from issuer.canonical import jcs
 from issuer.errors import IssuerError
@@ -44,6 +44,7 @@ from pipeline.events.caliper import is_caliper_envelope
 from pipeline.events.csv_rows import CsvImport
 from pipeline.framework_catalog import RETIRED
 from pipeline.services import Services
+from pipeline.store import statement_session_factory
 from pipeline.store.api_keys import Scope
 from pipeline.store.event_log import Recorded, event_values, record_event, record_new_events
 from pipeline.store.models import Event
@@ -287,12 +288,19 @@ def _record_all(services: Services, caller: Caller, candidates: Sequence[_Candid
     if not candidates:
         return []
     now = services.clock()
-    with services.sessions() as session, session.begin():
+    with _write_sessions(services, candidates)() as session, session.begin():
         fresh = _insert_new(session, caller, candidates, now)
         outcomes = [ItemOutcome(c.index, accepted=Accepted(fresh[c.index], True)) if c.index in fresh
                     else _record_one(session, caller, c, now) for c in candidates]
     _send_after_commit(services, [o.accepted.event.id for o in outcomes if o.accepted and o.accepted.created])
     return outcomes
+
+
+def _write_sessions(services: Services, candidates: Sequence[_Candidate]) -> sessionmaker[Session]:
+    """One event is one `INSERT ... ON CONFLICT DO NOTHING` (then, only for a replay or a conflict,
+    reads): on PostgreSQL it runs without BEGIN and COMMIT round trips. Several events are
+    inserted in one transaction: all of them or none."""
+    return statement_session_factory(services.engine) if len(candidates) == 1 else services.sessions
 
 
 def _insert_new(session: Session, caller: Caller, candidates: Sequence[_Candidate], now: datetime) -> dict[int, Event]:

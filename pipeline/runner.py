@@ -29,6 +29,13 @@ from pipeline.settings import Settings
 from pipeline.store import migrate
 
 
+WEB_PROCESSES = min(2, os.cpu_count() or 1)
+"""Web server processes by default (`badgeline web --processes`, `badgeline up --web-processes`):
+one Python process uses at most one core, and a second one measured +21% single POSTs and +20%
+batches on the 2-core machine (PostgreSQL, `bench.throughput_bench intake --servers`). Not one per
+core beyond two: each process keeps its own database pool (up to 15 connections)."""
+
+
 class StackError(PipelineError):
     code = "stack_failed"
 
@@ -68,13 +75,15 @@ def worker_argv(settings: Settings, concurrency: int, *, beat: bool = True) -> l
     return argv + (["--beat", f"--schedule={schedule}"] if beat else [])
 
 
-def web_argv(settings: Settings, host: str, port: int, threads: int = 8, also: tuple[int, ...] = ()) -> list[str]:
-    """Waitress on host:port (and on the ports in `also`: old local base URLs, see `alias_ports`)."""
+def web_argv(settings: Settings, host: str, port: int, threads: int = 8, also: tuple[int, ...] = (),
+             processes: int = WEB_PROCESSES) -> list[str]:
+    """Waitress on host:port (and on the ports in `also`: old local base URLs, see `alias_ports`), in
+    `processes` processes sharing the sockets (one Python process uses at most one core)."""
     # Waitress buffers a chunked body before the app sees it: cap it at the largest upload we accept.
     limit = settings.max_event_bytes * 64
     listens = [f"--listen={host}:{p}" for p in (port, *also)]
     # verifier.waitress_guard: waitress with slow-client limits (connections, header and body times)
-    return python_module("verifier.waitress_guard", *listens, f"--threads={threads}",
+    return python_module("verifier.waitress_guard", *listens, f"--threads={threads}", f"--processes={processes}",
                          f"--max-request-body-size={limit}", "--call", "pipeline.web:app_from_env")
 
 
@@ -141,7 +150,7 @@ def wait_healthy(url: str, group: ProcessGroup, timeout_s: float = 60.0) -> None
 
 @contextmanager
 def running_stack(settings: Settings, *, host: str = "127.0.0.1", port: int = 8000,
-                  workers: int = 2) -> Iterator[Stack]:
+                  workers: int = 2, web_processes: int = WEB_PROCESSES) -> Iterator[Stack]:
     """Run the stack for the duration of the `with` block; everything is stopped on exit."""
     issuer_id = prepare(settings)
     redis = None
@@ -158,7 +167,8 @@ def running_stack(settings: Settings, *, host: str = "127.0.0.1", port: int = 80
         logs = settings.data_dir / "logs"
         logs.mkdir(parents=True, exist_ok=True)
         group.spawn("worker", worker_argv(settings, workers), role_env("worker", env), logs / "worker.log")
-        group.spawn("web", web_argv(settings, host, port, also=also), role_env("web", env), logs / "web.log")
+        group.spawn("web", web_argv(settings, host, port, also=also, processes=web_processes), role_env("web", env),
+                    logs / "web.log")
         web_url = f"http://{host}:{port}"
         wait_healthy(web_url, group)
         yield Stack(settings, host, port, issuer_id, web_url, group, also)

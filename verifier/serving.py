@@ -63,7 +63,8 @@ def serve(settings: VerifierSettings | None = None, host: str = "127.0.0.1", por
 
 def listen(host: str, port: int) -> socket.socket:
     """The listening socket (`port` 0: a free one), bound before any process is forked."""
-    listener = socket.create_server((host, port), backlog=1024)
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    listener = socket.create_server((host, port), family=family, backlog=1024)
     listener.set_inheritable(True)
     return listener
 
@@ -107,7 +108,7 @@ class Prefork:
                 slot = self.children.pop(pid, None)
                 if slot is None or self.stopping:
                     continue
-                log.warning("verifier process %d (slot %d) exited with status %d; starting another", pid, slot,
+                log.warning("server process %d (slot %d) exited with status %d; starting another", pid, slot,
                             os.waitstatus_to_exitcode(status))
                 time.sleep(RESPAWN_DELAY_S)  # a child that dies at once must not spin
                 if not self.stopping:
@@ -130,7 +131,7 @@ class Prefork:
             if os.getppid() == parent:  # else the parent died before prctl took effect
                 self.serve_forever()
         except BaseException:  # noqa: BLE001 - report, then leave with a failure status
-            log.exception("verifier process %d failed", os.getpid())
+            log.exception("server process %d failed", os.getpid())
             code = 1
         finally:
             os._exit(code)

@@ -15,8 +15,11 @@ few seconds resets forever. 110 such clients stopped both servers. The steps her
    malformed request lines or headers) is `application/problem+json` with a stable `code`,
    like every other error of ours, not waitress's plain text.
 4. `main()`: the `waitress-serve`-like launcher the issuing service's web process uses
-   (`python -m verifier.waitress_guard --listen H:P [--listen H:Q] --call module:factory`), so
-   both web servers run with the same guard. The factory is named by import string.
+   (`python -m verifier.waitress_guard --listen H:P [--listen H:Q] [--processes N] --call
+   module:factory`), so both web servers run with the same guard. The factory is named by import
+   string; with `--processes N` the sockets are bound once and N forked children
+   (`verifier.serving.Prefork`: restarted when one dies, all stopped by SIGTERM) each build the
+   app and serve them with the same options and guard.
 """
 
 from __future__ import annotations
@@ -124,16 +127,36 @@ def _factory(name: str) -> Any:
     return getattr(importlib.import_module(module), attribute)()
 
 
+def host_port(text: str) -> tuple[str, int]:
+    """`host:port` (an IPv6 host in brackets, `[::1]:8000`) as (host, port)."""
+    host, sep, port = text.rpartition(":")
+    if not sep or not port.isdigit():
+        raise argparse.ArgumentTypeError(f"not host:port: {text!r}")
+    return host.strip("[]"), int(port)
+
+
 def main(argv: Sequence[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m verifier.waitress_guard")
     parser.add_argument("--listen", required=True, action="append", help="host:port (repeatable)")
     parser.add_argument("--threads", type=int, default=8)
+    parser.add_argument("--processes", type=int, default=1,
+                        help="processes sharing the listening sockets, each building the app and running "
+                             "waitress with the same guard (one process uses at most one core)")
     parser.add_argument("--max-request-body-size", type=int, default=1024 * 1024 * 1024)
     parser.add_argument("--call", required=True, help="module:factory returning the WSGI app")
     args = parser.parse_args(argv)
-    server = create_guarded_server(_factory(args.call), listen=" ".join(args.listen), threads=args.threads,
-                                   max_request_body_size=args.max_request_body_size, ident="badgeline")
-    server.run()
+    options = {"threads": args.threads, "max_request_body_size": args.max_request_body_size, "ident": "badgeline"}
+    if args.processes <= 1:
+        create_guarded_server(_factory(args.call), listen=" ".join(args.listen), **options).run()
+        return
+    from verifier.serving import Prefork, listen  # serving imports this module lazily: no cycle
+
+    sockets = [listen(*host_port(text)) for text in args.listen]  # bound once, before the fork
+
+    def serve_forever() -> None:  # in each child: its own app (database pools are never shared across a fork)
+        create_guarded_server(_factory(args.call), sockets=sockets, **options).run()
+
+    Prefork(serve_forever, args.processes).run()
 
 
 if __name__ == "__main__":

@@ -13,6 +13,7 @@ from flask import g
 from pipeline.errors import PipelineError
 from pipeline.intake import Caller
 from pipeline.services import Services
+from pipeline.store import statement_session_factory
 from pipeline.store.api_keys import authenticate, scopes_of
 
 from .problems import UNAUTHENTICATED
@@ -54,7 +55,7 @@ def authenticate_caller(services: Services, authorization: str | None) -> Caller
     token = bearer_token(authorization)
     if token is None:
         raise Unauthenticated("send the API key as `Authorization: Bearer <key>`", presented=bool(authorization))
-    with services.read_sessions() as session:
+    with statement_session_factory(services.engine, read_only=True)() as session:  # one SELECT, no BEGIN on PostgreSQL
         key = authenticate(session, token, pepper=pepper_of(services))
         if key is None:
             raise Unauthenticated("the API key is unknown or revoked", presented=True)

@@ -9,8 +9,8 @@ import click
 from pipeline.cli.common import settings_options
 from pipeline.exposure import role_env
 from pipeline.processes import python_module
-from pipeline.runner import (StackError, check_public_url, prepare, prepare_store, running_stack, serve_forever,
-                             settings_env, web_argv, worker_argv)
+from pipeline.runner import (WEB_PROCESSES, StackError, check_public_url, prepare, prepare_store, running_stack,
+                             serve_forever, settings_env, web_argv, worker_argv)
 from pipeline.settings import Settings
 
 
@@ -18,8 +18,10 @@ from pipeline.settings import Settings
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8000, show_default=True, type=int)
 @click.option("--workers", default=2, show_default=True, type=int, help="Celery worker processes.")
+@click.option("--web-processes", default=WEB_PROCESSES, show_default=True, type=click.IntRange(1),
+              help="Web server processes sharing the port (one uses at most one core).")
 @settings_options
-def up_command(host: str, port: int, workers: int, settings: Settings) -> None:
+def up_command(host: str, port: int, workers: int, web_processes: int, settings: Settings) -> None:
     """Start everything on this machine: store, Redis, a worker and the web server."""
     own = f"{host}:{port}"
     settings = settings.model_copy(update={
@@ -27,7 +29,7 @@ def up_command(host: str, port: int, workers: int, settings: Settings) -> None:
         "verifier_allowed_hosts": [*settings.verifier_allowed_hosts, own],
     })
     try:
-        with running_stack(settings, host=host, port=port, workers=workers) as stack:
+        with running_stack(settings, host=host, port=port, workers=workers, web_processes=web_processes) as stack:
             click.echo(f"badgeline is up (issuer {stack.issuer_id})")
             click.echo(f"  provider API     {stack.web_url}/api/v1/events")
             click.echo(f"  verifier         {stack.web_url}/")
@@ -47,8 +49,10 @@ def up_command(host: str, port: int, workers: int, settings: Settings) -> None:
 @click.command("web")
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8000, show_default=True, type=int)
+@click.option("--processes", default=WEB_PROCESSES, show_default=True, type=click.IntRange(1),
+              help="Processes sharing the port (one uses at most one core), e.g. one per core.")
 @settings_options
-def web_command(host: str, port: int, settings: Settings) -> None:
+def web_command(host: str, port: int, processes: int, settings: Settings) -> None:
     """Run only the web server (provider API, published material, verifier)."""
     if not settings.redis_url:
         raise click.UsageError("set BADGELINE_REDIS_URL (the web process sends tasks to the workers' broker)")
@@ -58,7 +62,7 @@ def web_command(host: str, port: int, settings: Settings) -> None:
     except StackError as exc:
         raise click.ClickException(exc.message) from exc
     env = role_env("web", {**os.environ, **settings_env(settings, settings.redis_url)})
-    argv = web_argv(settings, host, port)
+    argv = web_argv(settings, host, port, processes=processes)
     os.execve(argv[0], argv, env)
 
 

@@ -5,7 +5,9 @@ Modules: `models` (tables), `engine` (engine + sessions), `migrate` (Alembic upg
 `api_keys`, `event_log`, `learners`, `evidence` (evidence + awards), `status_slots`.
 """
 
-from pipeline.store.engine import create_store_engine, is_transient, normalize_url, read_session_factory, session_factory
+from pipeline.store.engine import (create_store_engine, is_transient, normalize_url, read_session_factory,
+                                   session_factory, statement_session_factory)
 from pipeline.store.migrate import migrate
 
-__all__ = ["create_store_engine", "is_transient", "migrate", "normalize_url", "read_session_factory", "session_factory"]
+__all__ = ["create_store_engine", "is_transient", "migrate", "normalize_url", "read_session_factory", "session_factory",
+           "statement_session_factory"]

@@ -7,11 +7,15 @@ locked" when a read transaction tries to upgrade to a write; sessions from
 `read_session_factory` begin with a plain `BEGIN` and never wait for writers. SQLAlchemy's own BEGIN
 handling is used for SQLite (the pysqlite driver's implicit transactions are switched off,
 which also makes SAVEPOINTs work).
-PostgreSQL URLs (`postgresql://`, `postgres://`, `postgresql+psycopg://`) use psycopg 3.
+PostgreSQL URLs (`postgresql://`, `postgres://`, `postgresql+psycopg://`) use psycopg 3; a pooled
+connection is pinged before use only after sitting idle (`_ping_when_idle`), and a unit of work that is
+one statement may run without BEGIN/COMMIT (`statement_session_factory`).
 """
 
 from __future__ import annotations
 
+import functools
+import time
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +26,8 @@ from sqlalchemy.orm import Session, sessionmaker
 from pipeline.errors import SettingsError
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
+PING_AFTER_IDLE_S = 2.0
+"""A pooled PostgreSQL connection idle this long is pinged before use (`_ping_when_idle`)."""
 READ_ONLY_OPTION = "badgeline_read_only"
 
 
@@ -38,12 +44,39 @@ def normalize_url(url: str | URL) -> URL:
     return parsed
 
 
-def create_store_engine(url: str | URL, *, busy_timeout_ms: int = SQLITE_BUSY_TIMEOUT_MS, echo: bool = False) -> Engine:
-    """Create the engine for `url`; for a SQLite file, create its folder first."""
+def create_store_engine(url: str | URL, *, busy_timeout_ms: int = SQLITE_BUSY_TIMEOUT_MS, echo: bool = False,
+                        ping_after_idle_s: float = PING_AFTER_IDLE_S) -> Engine:
+    """Create the engine for `url`; for a SQLite file, create its folder first. PostgreSQL
+    connections are pinged when taken from the pool after `ping_after_idle_s` idle (`_ping_when_idle`)."""
     parsed = normalize_url(url)
     if parsed.get_backend_name() == "sqlite":
         return _sqlite_engine(parsed, busy_timeout_ms, echo)
-    return create_engine(parsed, pool_pre_ping=True, echo=echo)
+    engine = create_engine(parsed, echo=echo)
+    _ping_when_idle(engine, ping_after_idle_s)
+    return engine
+
+
+def _ping_when_idle(engine: Engine, idle_s: float) -> None:
+    """Ping a pooled connection before use only when it sat in the pool `idle_s` or longer (the
+    server may have restarted or dropped it meanwhile); one given back a moment ago is used as is,
+    saving a round trip per transaction. If the server went away in that moment, the statement fails
+    as a disconnect: SQLAlchemy invalidates the pool and `is_transient` says retry (the web answers
+    503 with Retry-After, a task retries)."""
+    @event.listens_for(engine.pool, "checkin")
+    def _checked_in(_dbapi_connection: Any, record: Any) -> None:
+        record.info["idle_since"] = time.monotonic()
+
+    @event.listens_for(engine.pool, "checkout")
+    def _checked_out(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
+        since = record.info.get("idle_since")
+        if since is None or time.monotonic() - since < idle_s:
+            return  # new, or back in the pool a moment ago
+        try:
+            engine.dialect.do_ping(dbapi_connection)
+        except engine.dialect.loaded_dbapi.Error as error:
+            if engine.dialect.is_disconnect(error, dbapi_connection, None):
+                raise exc.InvalidatePoolError(f"an idle connection did not answer: {error}") from error
+            raise
 
 
 def _sqlite_engine(url: URL, busy_timeout_ms: int, echo: bool) -> Engine:
@@ -82,6 +115,18 @@ def read_session_factory(engine: Engine) -> sessionmaker[Session]:
     """Sessions for transactions that only read. On SQLite they begin with a plain `BEGIN`, so
     they read a WAL snapshot instead of waiting behind a worker's write transaction."""
     return sessionmaker(bind=engine.execution_options(**{READ_ONLY_OPTION: True}), expire_on_commit=False)
+
+
+@functools.lru_cache(maxsize=32)
+def statement_session_factory(engine: Engine, *, read_only: bool = False) -> sessionmaker[Session]:
+    """Sessions for a unit of work that is ONE statement (a key lookup, a single-row
+    `INSERT ... ON CONFLICT DO NOTHING`): on PostgreSQL each statement commits on its own
+    (AUTOCOMMIT: no BEGIN and COMMIT round trips; a statement is atomic by itself); on SQLite the
+    ordinary sessions (`read_only`: `read_session_factory`), local and cheap. Never for several
+    writes that must succeed or fail together."""
+    if engine.dialect.name != "postgresql":
+        return read_session_factory(engine) if read_only else session_factory(engine)
+    return sessionmaker(bind=engine.execution_options(isolation_level="AUTOCOMMIT"), expire_on_commit=False)
 
 
 def is_transient(error: BaseException) -> bool:

@@ -23,10 +23,12 @@ from typing import Any
 from typing import NamedTuple
 
 from sqlalchemy import and_, or_, select, update
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from pipeline.errors import EventConflict, InvalidStateTransition
-from pipeline.store.inserts import insert_all_or_skip, insert_or_skip
+from pipeline.store.inserts import insert_or_skip
 from pipeline.store.models import Event
 from pipeline.store.types import new_ordered_uuid
 
@@ -74,8 +76,14 @@ def event_values(
 def record_new_events(session: Session, rows: list[dict[str, Any]]) -> dict[str, Event]:
     """Insert `event_values` rows of one provider in one statement; the rows created, by
     provider event id (an id already stored, or repeated in `rows`, is created once at most:
-    resolve the others with `record_event`)."""
-    return {event.provider_event_id: event for event in insert_all_or_skip(session, Event, rows)}
+    resolve the others with `record_event`). Only the ids of the rows created come back
+    (`RETURNING id`, not the stored payload and its parsed JSON): the events are built from the
+    values sent, which are every column of the row (`event_values`)."""
+    if not rows:
+        return {}
+    insert = postgresql_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    created = set(session.scalars(insert(Event).on_conflict_do_nothing().returning(Event.id), rows))
+    return {row["provider_event_id"]: Event(**row) for row in rows if row["id"] in created}
 
 
 def record_event(

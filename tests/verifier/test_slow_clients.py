@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -25,7 +26,7 @@ import pytest
 from bench.batch_memory import free_port, stop
 from pipeline.runner import settings_env, web_argv
 from pipeline.settings import Settings
-from tests.processes import wait_for
+from tests.processes import alive, children_of, wait_for
 from verifier.waitress_guard import create_guarded_server
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -42,17 +43,23 @@ def _verifier_argv(port: int, tmp_path: Path) -> tuple[list[str], dict[str, str]
     return [sys.executable, "-m", "verifier", "--port", str(port)], env
 
 
-def _web_argv(port: int, tmp_path: Path) -> tuple[list[str], dict[str, str]]:
+def _web_argv(port: int, tmp_path: Path, processes: int | None = None) -> tuple[list[str], dict[str, str]]:
     settings = Settings.explicit(database_url=f"sqlite:///{tmp_path / 'store.db'}", data_dir=tmp_path,
                                  public_url=f"http://127.0.0.1:{port}", api_key_pepper="pepper")
     env = {k: v for k, v in os.environ.items() if not k.startswith("BADGELINE_")}
-    return web_argv(settings, "127.0.0.1", port), {**env, **settings_env(settings, "redis://127.0.0.1:6379/15")}
+    argv = web_argv(settings, "127.0.0.1", port, **({"processes": processes} if processes else {}))
+    return argv, {**env, **settings_env(settings, "redis://127.0.0.1:6379/15")}
 
 
-@pytest.fixture(params=["verifier", "web"])
+SERVERS = {"verifier": _verifier_argv, "web": _web_argv,
+           "web, 1 process": lambda port, tmp_path: _web_argv(port, tmp_path, 1),
+           "web, 2 processes": lambda port, tmp_path: _web_argv(port, tmp_path, 2)}
+
+
+@pytest.fixture(params=list(SERVERS))
 def server_port(request, tmp_path) -> Iterator[int]:
     port = free_port()
-    argv, env = (_verifier_argv if request.param == "verifier" else _web_argv)(port, tmp_path)
+    argv, env = SERVERS[request.param](port, tmp_path)
     process = subprocess.Popen(argv, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                                start_new_session=True)
     try:
@@ -141,27 +148,43 @@ def test_a_client_dripping_its_headers_is_disconnected():
         server.close()
 
 
-def test_the_real_web_command_answers_an_oversized_body_as_a_problem_on_every_port(tmp_path):
-    """`badgeline web`'s command line (web_argv) with a second listening port (an old local base URL):
-    both ports answer, and a body over the upload limit is waitress's own 413 as problem+json."""
+@pytest.mark.parametrize("processes", [1, 2])
+def test_the_real_web_command_answers_an_oversized_body_as_a_problem_on_every_port(tmp_path, processes):
+    """`badgeline web`'s command line (web_argv) with a second listening port (an old local base URL),
+    in one process or several sharing the sockets: both ports answer, a body over the upload limit
+    (declared, or chunked: never held whole) is waitress's own 413 as problem+json from every
+    process, and SIGTERM stops them all."""
     port, alias = free_port(), free_port()
     settings = Settings.explicit(database_url=f"sqlite:///{tmp_path / 'store.db'}", data_dir=tmp_path,
                                  public_url=f"http://127.0.0.1:{port}", api_key_pepper="pepper", max_event_bytes=1024)
     env = {k: v for k, v in os.environ.items() if not k.startswith("BADGELINE_")}
-    process = subprocess.Popen(web_argv(settings, "127.0.0.1", port, also=(alias,)), cwd=ROOT,
+    process = subprocess.Popen(web_argv(settings, "127.0.0.1", port, also=(alias,), processes=processes), cwd=ROOT,
                                env={**env, **settings_env(settings, "redis://127.0.0.1:6379/15")},
                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
     try:
         wait_for(lambda: (_answers(port) and _answers(alias)) or process.poll() is not None, 60, "both ports")
         assert process.poll() is None
-        request = urllib.request.Request(f"http://127.0.0.1:{port}/api/v1/events:csv", data=b"x" * (64 * 1024 + 1),
-                                         headers={"Content-Type": "text/csv"}, method="POST")
-        try:
-            urllib.request.urlopen(request, timeout=10)
-            raise AssertionError("an oversized body was accepted")
-        except urllib.error.HTTPError as error:
-            body = json.loads(error.read())
-            assert error.code == 413 and error.headers["Content-Type"] == "application/problem+json"
-            assert body["code"] == "payload_too_large" and "65536" in body["detail"]
+        servers = children_of(process.pid) if processes > 1 else {process.pid}
+        assert len(servers) == processes
+        for _ in range(4 * processes):  # new connections: each process takes some of them
+            _assert_oversized_is_a_problem(port, chunked=False)
+            _assert_oversized_is_a_problem(alias, chunked=True)
     finally:
+        process.send_signal(signal.SIGTERM)
+        process.wait(20)
+        wait_for(lambda: not any(alive(pid) for pid in servers), 20, "every web process to stop")
         stop(process)
+
+
+def _assert_oversized_is_a_problem(port: int, *, chunked: bool) -> None:
+    data = b"x" * (64 * 1024 + 1)
+    body = iter([data[:40_000], data[40_000:]]) if chunked else data
+    request = urllib.request.Request(f"http://127.0.0.1:{port}/api/v1/events:csv", data=body,
+                                     headers={"Content-Type": "text/csv"}, method="POST")
+    try:
+        urllib.request.urlopen(request, timeout=10)
+        raise AssertionError("an oversized body was accepted")
+    except urllib.error.HTTPError as error:
+        problem = json.loads(error.read())
+        assert error.code == 413 and error.headers["Content-Type"] == "application/problem+json"
+        assert problem["code"] == "payload_too_large" and "65536" in problem["detail"]
