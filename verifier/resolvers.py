@@ -117,6 +117,15 @@ class GuardPolicy:
     cache_ttl_s: float = 300.0
     cache_entries: int = 512
     ca_file: str | None = None
+    failure_ttl_s: float = 10.0
+    """A failed fetch (no DNS answer, no connection, timeout, TLS, HTTP error) is answered from
+    memory this long: a publisher that is down costs each verification nothing, not a lookup
+    and a timeout (issue 12: one DNS lookup per verification bounded the engine at 24/s)."""
+
+
+#: Failures worth remembering: about the remote side, not about this request or URL's form.
+REMEMBERED_FAILURES = frozenset({"fetch_dns", "fetch_failed", "fetch_forbidden", "fetch_http_status", "fetch_timeout",
+                                 "fetch_tls", "fetch_too_large", "fetch_redirect", "fetch_not_json"})
 
 
 #: IPv6 ranges whose last 32 bits are an IPv4 address reached through them (issue 10, finding 8):
@@ -233,6 +242,7 @@ class GuardedFetcher:
         self.policy = policy or GuardPolicy()
         self._resolve, self._monotonic = resolve, monotonic
         self._cache: OrderedDict[tuple[str, str], tuple[float, bytes]] = OrderedDict()
+        self._failures: OrderedDict[tuple[str, str], tuple[float, FetchError]] = OrderedDict()
         self._lock = threading.Lock()
         self._tls = ssl.create_default_context(cafile=self.policy.ca_file)
 
@@ -242,6 +252,31 @@ class GuardedFetcher:
         cached = self._cached((url, accept), max_age_s)
         if cached is not None:
             return cached
+        failed = self._failed_recently((url, accept))
+        if failed is not None:
+            raise failed
+        try:
+            return self._fetch_now(url, accept)
+        except FetchError as error:
+            if error.code in REMEMBERED_FAILURES and self.policy.failure_ttl_s > 0:
+                with self._lock:
+                    self._failures[(url, accept)] = (self._monotonic(), error)
+                    while len(self._failures) > self.policy.cache_entries:
+                        self._failures.popitem(last=False)
+            raise
+
+    def _failed_recently(self, key: tuple[str, str]) -> FetchError | None:
+        with self._lock:
+            entry = self._failures.get(key)
+            if entry is None:
+                return None
+            if self._monotonic() - entry[0] >= self.policy.failure_ttl_s:
+                del self._failures[key]
+                return None
+        return FetchError(f"{entry[1].message} (failed within the last {self.policy.failure_ttl_s:g} s)",
+                          code=entry[1].code)
+
+    def _fetch_now(self, url: str, accept: str) -> bytes:
         allowed_s, left = self.policy.timeout_s, budget_left_s()
         if left is not None:
             if left <= 0:
@@ -264,6 +299,7 @@ class GuardedFetcher:
     def clear(self) -> None:
         with self._lock:
             self._cache.clear()
+            self._failures.clear()
 
     # --- the checks --------------------------------------------------------------------
     def check_url(self, url: str) -> tuple[str, str, int, str]:

@@ -258,3 +258,28 @@ def test_one_request_s_fetches_share_its_budget_across_a_batch(certs):
         assert "did not answer in time" in statuses[0]["summary"]
         assert all("time for fetching is spent" in s["summary"] for s in statuses[1:])
         assert [path for path, _ in server.requests] == ["/status/0"]
+
+
+def test_a_failed_fetch_is_remembered_for_a_few_seconds():
+    """A publisher that is down costs one lookup per `failure_ttl_s`, not one per verification."""
+    lookups, clock = [], [1000.0]
+
+    def unanswered(host, port):
+        lookups.append(host)
+        raise OSError("no answer")
+
+    fetcher = GuardedFetcher(GuardPolicy(failure_ttl_s=10), resolve=unanswered, monotonic=lambda: clock[0])
+    for _ in range(3):
+        with pytest.raises(FetchError) as failed:
+            fetcher.fetch("https://down.example/frameworks/x/versions.json")
+        assert failed.value.code == "fetch_dns"
+    assert lookups == ["down.example"]
+    with pytest.raises(FetchError):
+        fetcher.fetch("https://down.example/other.json")  # another URL is asked for itself
+    clock[0] += 10
+    with pytest.raises(FetchError):
+        fetcher.fetch("https://down.example/frameworks/x/versions.json")
+    assert lookups == ["down.example"] * 3
+    with pytest.raises(FetchError) as malformed:
+        fetcher.fetch("ftp://down.example/x")  # about the URL, not the remote side: never remembered
+    assert malformed.value.code == "fetch_url_invalid" and "failed within" not in str(malformed.value)
