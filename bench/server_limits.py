@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import signal
 import socket
 import subprocess
 import sys
@@ -28,6 +27,7 @@ import time
 import urllib.request
 from pathlib import Path
 
+from bench.batch_memory import stop
 from bench.verify_bench import free_port, other_server_argv, wait_answering
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -139,12 +139,7 @@ def main() -> None:
             print(f"  slow headers x{args.slow}: {slow_clients(port, args.slow, body=False)}", flush=True)
             print(f"  slow body x{args.slow}: {slow_clients(port, args.slow, body=True)}", flush=True)
         finally:
-            os.killpg(process.pid, signal.SIGTERM)
-            try:
-                process.wait(10)
-            except subprocess.TimeoutExpired:
-                os.killpg(process.pid, signal.SIGKILL)
-                process.wait(10)
+            stop(process)
 
 
 if __name__ == "__main__":

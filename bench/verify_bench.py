@@ -326,11 +326,7 @@ def bench_engine_and_http(n: int, key: Ed25519Key, registry: FrameworkRegistry, 
         cold = {"engine": timed(1, engine)[0] * 1000, "http": timed(1, server.post)[0] * 1000}
         for run in workloads.values():  # warm caches and every client connection
             run(20)
-        results: dict[str, list[dict[str, float]]] = {name: [] for name in workloads}
-        for round_ in range(rounds):
-            for name, run in workloads.items():
-                results[name].append(run(max(1, n // rounds)))
-            print(f"round {round_ + 1}/{rounds} done", file=sys.stderr, flush=True)
+        results = run_rounds(workloads, n, rounds)
     finally:
         server.close()
         pair.close()
@@ -338,6 +334,17 @@ def bench_engine_and_http(n: int, key: Ed25519Key, registry: FrameworkRegistry, 
     for name, ms in cold.items():
         out[name]["cold_first_ms"] = ms
     return out
+
+
+def run_rounds(workloads: dict[str, Callable[[int], dict[str, float]]], n: int,
+               rounds: int) -> dict[str, list[dict[str, float]]]:
+    """Every workload `n // rounds` times per round, alternating, so all see the same load."""
+    results: dict[str, list[dict[str, float]]] = {name: [] for name in workloads}
+    for round_ in range(rounds):
+        for name, run in workloads.items():
+            results[name].append(run(max(1, n // rounds)))
+        print(f"round {round_ + 1}/{rounds} done", file=sys.stderr, flush=True)
+    return results
 
 
 def bench_servers(n: int, key: Ed25519Key, registry: FrameworkRegistry, servers: list[str],
@@ -356,11 +363,7 @@ def bench_servers(n: int, key: Ed25519Key, registry: FrameworkRegistry, servers:
             workloads[f"{spec} 4 clients"] = lambda k, e=endpoint: e.measure(e.post, k, clients=4)
         for run in workloads.values():
             run(20)
-        results: dict[str, list[dict[str, float]]] = {name: [] for name in workloads}
-        for round_ in range(rounds):
-            for name, run in workloads.items():
-                results[name].append(run(max(1, n // rounds)))
-            print(f"round {round_ + 1}/{rounds} done", file=sys.stderr, flush=True)
+        results = run_rounds(workloads, n, rounds)
     finally:
         for endpoint in endpoints.values():
             endpoint.close()
