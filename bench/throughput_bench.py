@@ -46,7 +46,7 @@ from bench.pipeline_bench import fresh_schema, wait_processed
 from bench.verify_bench import group_cpu_s
 from pipeline.demo import accredit
 from pipeline.embedded_redis import EmbeddedRedis, free_port
-from pipeline.processes import ProcessGroup, child_env, python_module
+from pipeline.processes import ProcessGroup, child_env
 from pipeline.runner import prepare, running_stack, settings_env, web_argv
 from pipeline.services import build_services
 from pipeline.settings import Settings

@@ -75,6 +75,7 @@ def process_events(processor: Processor, event_ids: Sequence[str]) -> list[Proce
     if unknown:
         log.info("%d event(s) already final or unknown: skipped", len(unknown))
     taken = [i for i in claims if i not in set(ids)]
+    # acceptance order when events were taken; else the task's own order (the intake's)
     held = sorted(claims, key=lambda i: (claims[i].received_at, i)) if taken else [i for i in ids if i in claims]
     order = ids + sorted(taken, key=held.index)
     results: list[Processed] = []
@@ -118,7 +119,8 @@ def work_together(processor: Processor, event_ids: list[str]) -> list[Processed]
     except Exception as error:
         if is_retryable(error):
             raise
-        log.info("%d events worked one by one after %s", len(event_ids), type(error).__name__)
+        # not expected: the one-by-one path rejects the event at fault; the trace is for us
+        log.warning("%d events worked one by one after an unexpected error", len(event_ids), exc_info=True)
         return None
 
 

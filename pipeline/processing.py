@@ -33,7 +33,6 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -56,7 +55,7 @@ from pipeline.store.event_log import (
 )
 from pipeline.store.evidence import awarded_levels, create_award, passing_evidence, record_evidence
 from pipeline.store.learners import match_learner, public_account
-from pipeline.store.models import Award, Credential, Event, Evidence, Learner, Provider
+from pipeline.store.models import Award, Credential, Event, Evidence, Learner
 from pipeline.webhooks.outbox import notify_credential_issued
 
 log = logging.getLogger(__name__)
@@ -243,11 +242,10 @@ class Standing:
         return [row for row in self.passing if row.statement_code in wanted]
 
 
-def new_levels(session: Session, framework: Framework, learner_id: int,
-               registry: FrameworkRegistry | None = None, *, standing: Standing | None = None) -> list[str]:
+def new_levels(session: Session, framework: Framework, learner_id: int, registry: FrameworkRegistry | None, *,
+               standing: Standing) -> list[str]:
     """Levels the learner's accumulated passes reach (framework policy) not yet awarded; passes
     in older versions count where a crosswalk in `registry` maps them `same` (`pipeline.crosswalks`)."""
-    standing = standing or Standing.read(session, framework, learner_id)
     own = {row.statement_code for row in standing.passing}
     try:
         reached = levels_reached(framework, framework.policy,
@@ -286,23 +284,18 @@ def evidence_items(session: Session, rows: Sequence[Evidence]) -> tuple[list[Evi
 
 def issue_level(
     processor: Processor, session: Session, event: Event, framework: Framework, learner: Learner, level: str,
-    now: datetime, renewal: Renewal | None = None, standing: Standing | None = None, locked: bool = False,
+    now: datetime, *, standing: Standing, renewal: Renewal | None = None, locked: bool = False,
 ) -> tuple[Award, Credential]:
     """Award `level` (or its `renewal`) to the learner and store its signed, self-verified credential.
 
     `locked`: the caller holds the learner's row and knows the level is not awarded (a batch
     of events, `pipeline.delivery`), so the award goes out with the next flush; otherwise it is
     inserted now and a concurrent twin is a `TransientFailure`."""
-    values = dict(learner_id=learner.id, framework_code=framework.code, framework_version=framework.version,
-                  level=level, event_id=event.id, now=now, renewal=renewal.number if renewal else 0)
-    if locked:
-        award = Award(**{("awarded_at" if k == "now" else k): v for k, v in values.items()})
-        session.add(award)
-    else:
-        award = create_award(session, **values)
+    award = create_award(session, learner_id=learner.id, framework_code=framework.code,
+                         framework_version=framework.version, level=level, event_id=event.id, now=now,
+                         renewal=renewal.number if renewal else 0, pending=locked)
     if award is None:
         raise TransientFailure(f"level {level} was awarded concurrently; redo with fresh data", code="award_race")
-    standing = standing or Standing.read(session, framework, learner.id)
     rows = standing.passing_for(framework.level(level).codes)
     cited = cited_since(rows, renewal)
     items, sources = evidence_items(session, cited)

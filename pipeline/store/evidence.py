@@ -87,10 +87,16 @@ def awarded_levels(session: Session, *, learner_id: int, framework_code: str, fr
 
 def create_award(
     session: Session, *, learner_id: int, framework_code: str, framework_version: str, level: str,
-    event_id: str | None, now: datetime, renewal: int = 0,
+    event_id: str | None, now: datetime, renewal: int = 0, pending: bool = False,
 ) -> Award | None:
     """Insert the award for (learner, framework version, level, renewal); None when it already
-    exists (another event or worker got there first). One `INSERT ... ON CONFLICT DO NOTHING`."""
-    return insert_or_skip(session, Award, dict(
-        learner_id=learner_id, framework_code=framework_code, framework_version=framework_version,
-        level=level, event_id=event_id, awarded_at=now, renewal=renewal))
+    exists (another event or worker got there first). One `INSERT ... ON CONFLICT DO NOTHING`.
+    `pending`: the caller holds the learner's row and knows the award is new; it goes out with
+    the session's next flush (a twin there is an IntegrityError, which the caller retries)."""
+    values = dict(learner_id=learner_id, framework_code=framework_code, framework_version=framework_version,
+                  level=level, event_id=event_id, awarded_at=now, renewal=renewal)
+    if pending:
+        award = Award(**values)
+        session.add(award)
+        return award
+    return insert_or_skip(session, Award, values)

@@ -18,7 +18,7 @@ Concurrent creation of the same learner is settled by the unique constraints
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -90,16 +90,41 @@ def _may_change(learner: Learner, ref: LearnerRef, email: str | None, account: s
                 or (email and learner.email is None) or (ref.name and not learner.display_name))
 
 
-def _match(session: Session, ref: LearnerRef, email: str | None, account: str | None, lock: bool) -> Learner | None:
-    by_did = find_learner(session, did=ref.did, lock=lock) if ref.did else None
+Find = Callable[[str, str], "Learner | _New | None"]
+"""(column, value) -> the learner holding that DID, email or account, if any."""
+
+
+@dataclass(eq=False)
+class _New:
+    """A learner to create: what `ref` brings, less an email or account another learner holds."""
+
+    did: str | None
+    email: str | None
+    account: str | None
+    display_name: str | None
+
+    def row(self, now: datetime) -> dict:
+        return dict(did=self.did, email=self.email, email_hash=email_hash(self.email) if self.email else None,
+                    account=self.account, display_name=self.display_name, created_at=now)
+
+
+def _match(ref: LearnerRef, email: str | None, account: str | None, find: Find) -> Learner | _New | None:
+    """Rules 1-4 of the module docstring: the learner `ref` names, found through `find`."""
+    by_did = find("did", ref.did) if ref.did else None
     if by_did is not None:
         return by_did
-    by_email = find_learner(session, email=email, lock=lock) if email else None
+    by_email = find("email", email) if email else None
     if by_email is not None and (ref.did is None or by_email.did is None):
         return by_email
     if account and not ref.did and not email:
-        return find_learner(session, account=account, lock=lock)
+        return find("account", account)
     return None
+
+
+def _new(ref: LearnerRef, email: str | None, account: str | None, held: Find) -> _New:
+    """The learner to create for `ref` when `_match` found none (`held`: who holds a value now)."""
+    return _New(did=ref.did, email=email if email and (ref.did is None or held("email", email) is None) else None,
+                account=account if account and held("account", account) is None else None, display_name=ref.name)
 
 
 def match_learner(session: Session, ref: LearnerRef, *, now: datetime, provider_id: str | None = None,
@@ -114,19 +139,20 @@ def match_learner(session: Session, ref: LearnerRef, *, now: datetime, provider_
     if not ref.did and not ref.email and not account:
         raise StoreError("a learner needs a DID, an email or an account", code="missing_learner_identity")
     email = normalize_email(ref.email) if ref.email else None
+    def found_by(column: str, value: str) -> Learner | None:
+        return find_learner(session, **{column: value}, lock=lock)
+
+    def held(column: str, value: str) -> Learner | None:  # no lock: only asks whether a value is taken
+        return session.scalars(select(Learner).where(getattr(Learner, column) == value)).first()
+
     for _attempt in range(2):
-        found = _match(session, ref, email, account, lock)
+        found = _match(ref, email, account, found_by)
         if found is not None:
             if not _may_change(found, ref, email, account):
                 return found
             with session.begin_nested():
                 return _update(session, found, ref, email, account)
-        keep_email = email if email and (ref.did is None or _email_free(session, email)) else None
-        keep_account = account if account and session.scalars(
-            select(Learner.id).where(Learner.account == account)).first() is None else None
-        created = insert_or_skip(session, Learner, dict(
-            did=ref.did, email=keep_email, email_hash=email_hash(keep_email) if keep_email else None,
-            account=keep_account, display_name=ref.name, created_at=now))
+        created = insert_or_skip(session, Learner, _new(ref, email, account, held).row(now))
         if created is not None:
             return created
         # someone created them meanwhile (a unique DID, email or account): match again
@@ -137,14 +163,6 @@ class NotOneStatement(StoreError):
     """`match_learners` met a case it leaves to `match_learner` (one event at a time)."""
 
     code = "learners_one_by_one"
-
-
-@dataclass(eq=False)
-class _New:
-    did: str | None
-    email: str | None
-    account: str | None
-    display_name: str | None
 
 
 def match_learners(session: Session, refs: Sequence[tuple[LearnerRef, str]], *, now: datetime) -> list[Learner]:
@@ -169,32 +187,30 @@ def match_learners(session: Session, refs: Sequence[tuple[LearnerRef, str]], *, 
     found = session.scalars(select(Learner).where(or_(
         Learner.did.in_(dids), Learner.email.in_(emails), Learner.account.in_(accounts),
     )).order_by(Learner.id).with_for_update()).all()
-    by_did: dict[str, Learner | _New] = {r.did: r for r in found if r.did}
-    by_email: dict[str, Learner | _New] = {r.email: r for r in found if r.email}
-    by_account: dict[str, Learner | _New] = {r.account: r for r in found if r.account}
+    index: dict[str, dict[str, Learner | _New]] = {column: {} for column in ("did", "email", "account")}
+    for row in found:
+        for column, value in index.items():
+            if getattr(row, column):
+                value[getattr(row, column)] = row
+
+    def known(column: str, value: str) -> Learner | _New | None:
+        return index[column].get(value)
+
     chosen: list[Learner | _New] = []
     for ref, email, account in keyed:
-        learner = by_did.get(ref.did) if ref.did else None
-        if learner is None and email:
-            candidate = by_email.get(email)
-            learner = candidate if candidate is not None and (ref.did is None or candidate.did is None) else None
-        if learner is None and account and not ref.did and not email:
-            learner = by_account.get(account)
+        learner = _match(ref, email, account, known)
         if learner is not None:
             if _may_change(learner, ref, email, account):
                 raise NotOneStatement("a learner found would change")
             chosen.append(learner)
             continue
-        new = _New(did=ref.did, email=email if email and (ref.did is None or email not in by_email) else None,
-                   account=account if account and account not in by_account else None, display_name=ref.name)
-        for index, key in ((by_did, new.did), (by_email, new.email), (by_account, new.account)):
-            if key:
-                index[key] = new
+        new = _new(ref, email, account, known)
+        for column, value in index.items():  # later events of the batch find them
+            if getattr(new, column):
+                value[getattr(new, column)] = new
         chosen.append(new)
     pending = list(dict.fromkeys(c for c in chosen if isinstance(c, _New)))
-    created = insert_all_or_skip(session, Learner, [dict(
-        did=n.did, email=n.email, email_hash=email_hash(n.email) if n.email else None, account=n.account,
-        display_name=n.display_name, created_at=now) for n in pending])
+    created = insert_all_or_skip(session, Learner, [n.row(now) for n in pending])
     if len(created) != len(pending):
         raise NotOneStatement("a learner was created meanwhile by another transaction")
     rows = {(r.did, r.email, r.account): r for r in created}
